@@ -1,0 +1,72 @@
+using CrossVideoMAE.Pipeline.Common;
+
+namespace CrossVideoMAE.Pipeline.Train;
+
+/// <summary>
+/// The order in which an epoch visits the samples of a set of shards, decided by (seed, epoch)
+/// alone: shards are permuted, then rows are permuted within windows of consecutive shards
+/// (so a reader keeps only a few shards open), as MosaicML streaming does. Any position of an
+/// epoch can be reached directly, which is what lets a killed run resume mid-epoch.
+/// </summary>
+public sealed class SampleOrder
+{
+    private readonly IReadOnlyList<long> shardRows;
+    private readonly int windowShards;
+    private readonly ulong seed;
+
+    /// <param name="shardRows">row count of each shard, in manifest order</param>
+    /// <param name="windowShards">how many consecutive (permuted) shards are mixed together</param>
+    public SampleOrder(IReadOnlyList<long> shardRows, ulong seed, int windowShards = 4)
+    {
+        if (windowShards < 1) throw new ArgumentOutOfRangeException(nameof(windowShards));
+        if (shardRows.Any(r => r < 0)) throw new ArgumentException("row counts must be non-negative");
+        this.shardRows = shardRows;
+        this.windowShards = windowShards;
+        this.seed = seed;
+        Total = shardRows.Sum();
+    }
+
+    public long Total { get; }
+
+    /// <summary>The (shard, row) pairs of an epoch in visiting order, starting at sample <paramref name="skip"/>.</summary>
+    public IEnumerable<(int shard, long row)> Epoch(int epoch, long skip = 0)
+    {
+        if (skip < 0 || skip > Total) throw new ArgumentOutOfRangeException(nameof(skip), skip, $"an epoch has {Total} samples");
+        int[] shards = Permutation(shardRows.Count, new Random(Seed(epoch, "shards")));
+        long position = 0;
+        for (int w = 0; w < shards.Length; w += windowShards)
+        {
+            int[] window = shards.Skip(w).Take(windowShards).ToArray();
+            long windowSize = window.Sum(s => shardRows[s]);
+            if (position + windowSize <= skip)
+            {
+                position += windowSize;
+                continue;
+            }
+            var pairs = new List<(int, long)>((int)windowSize);
+            foreach (int s in window)
+                for (long r = 0; r < shardRows[s]; r++) pairs.Add((s, r));
+            int[] order = Permutation(pairs.Count, new Random(Seed(epoch, "window", w.ToString())));
+            foreach (int k in order)
+            {
+                if (position++ < skip) continue;
+                yield return pairs[k];
+            }
+        }
+    }
+
+    private int Seed(int epoch, params string[] parts) =>
+        (int)(StableHash.Of([seed.ToString(), epoch.ToString(), .. parts]) & 0x7FFFFFFF);
+
+    // Fisher–Yates with a seeded System.Random (its sequence for a given seed is fixed).
+    private static int[] Permutation(int n, Random rng)
+    {
+        int[] p = Enumerable.Range(0, n).ToArray();
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (p[i], p[j]) = (p[j], p[i]);
+        }
+        return p;
+    }
+}

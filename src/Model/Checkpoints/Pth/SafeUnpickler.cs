@@ -195,7 +195,7 @@ internal sealed class SafeUnpickler
     private int ReadLength32()
     {
         uint n = BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4));
-        if (n > (uint)(data.Length - pos)) throw Bad($"string of {n} bytes runs past the end of the pickle");
+        if (n > (uint)(data.Length - pos)) throw Bad($"string of {n} bytes runs past the end of the pickle (truncated)");
         return (int)n;
     }
 
@@ -208,6 +208,7 @@ internal sealed class SafeUnpickler
     private string ReadLine()
     {
         int end = Array.IndexOf(data, (byte)'\n', pos, Math.Min(data.Length - pos, 256));
+        if (end < 0 && data.Length - pos < 256) throw Bad("GLOBAL name runs past the end of the pickle (truncated)");
         if (end < 0) throw Bad("GLOBAL name is not newline-terminated within 256 bytes");
         string s = Encoding.ASCII.GetString(data, pos, end - pos);
         pos = end + 1;
@@ -220,7 +221,7 @@ internal sealed class SafeUnpickler
         int n = ReadByte();
         ReadOnlySpan<byte> bytes = ReadBytes(n);
         var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private InvalidDataException Bad(string reason) =>

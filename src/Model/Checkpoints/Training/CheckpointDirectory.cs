@@ -45,7 +45,7 @@ public static partial class CheckpointDirectory
         {
             string? problem = Inspect(f);
             if (problem is null) return new CheckpointDiscovery(f, rejected);
-            rejected.Add($"{f.Path}: {problem}");
+            rejected.Add(problem.StartsWith(f.Path, StringComparison.Ordinal) ? problem : $"{f.Path}: {problem}");
         }
         return new CheckpointDiscovery(null, rejected);
     }

@@ -75,7 +75,9 @@ public sealed class ForeignCheckpointFixtures : IDisposable
                  'joint_in': jp, 'joint_7x4x5': joint,
                  'mae_pos_7x7': spatial(mae, 4, 4, 7, 7),
                  'mae_st_spatial_2x3': spatial(mae_st['pos_embed_spatial'], 4, 4, 2, 3),
-                 'mae_st_temporal_6': temporal(mae_st['pos_embed_temporal'], 6)}, 'resampled.safetensors')
+                 'mae_st_temporal_6': temporal(mae_st['pos_embed_temporal'], 6),
+                 'mae_st_joint': mae_st['pos_embed_spatial'].repeat(1, 4, 1) + torch.repeat_interleave(mae_st['pos_embed_temporal'], 16, dim=1)},
+                'resampled.safetensors')
         """;
 
     public void Dispose() => Dir.Dispose();

@@ -67,6 +67,17 @@ public sealed class CheckpointPosEmbedTests(ForeignCheckpointFixtures fx) : IDis
     }
 
     [Fact]
+    public void Separable_tables_join_into_the_joint_table_mae_st_adds()
+    {
+        using PthStateDict source = PthReader.Load(fx.Dir.File("mae_st.pth"));
+        using KeyMapResult r = ForeignKeyMaps.MapMaeStVideo(source.Tensors, new KeyMapOptions { JointPositions = true });
+        Assert.DoesNotContain("pos_embed_spatial", r.Tensors.Keys);
+        Assert.DoesNotContain("pos_embed_temporal", r.Tensors.Keys);
+        AssertIdentical(py["mae_st_joint"], r.Tensors["pos_embed"], "joined pos_embed");
+        Assert.Contains("joined pos_embed_spatial and pos_embed_temporal into pos_embed [1, 64, 48]", r.Notes);
+    }
+
+    [Fact]
     public void A_joint_video_table_is_resampled_when_its_grid_can_be_inferred()
     {
         using PthStateDict source = PthReader.Load(fx.Dir.File("videomae.pth"));

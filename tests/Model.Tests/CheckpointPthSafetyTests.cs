@@ -91,6 +91,21 @@ public class CheckpointPthSafetyTests(HostilePthFixtures fx) : IClassFixture<Hos
             with zipfile.ZipFile(name + '.pth', 'w', zipfile.ZIP_STORED) as z:
                 z.writestr(name + '/data.pkl', buf.getvalue())
                 z.writestr(name + '/data/0', b'\0' * (4 * numel))
+        # Copies that would blow up: one storage element expanded 2**25 times; 200 full views of one storage.
+        def archive(name, obj, numel):
+            buf = io.BytesIO()
+            Pickler(buf, protocol=2).dump(obj)
+            with zipfile.ZipFile(name + '.pth', 'w', zipfile.ZIP_STORED) as z:
+                z.writestr(name + '/data.pkl', buf.getvalue())
+                z.writestr(name + '/data/0', b'\0' * (4 * numel))
+        archive('expanded_huge', {'w': View(1, 0, (2**25,), (0,))}, 1)
+        archive('many_views', {'w%d' % i: View(1 << 20, 0, (1 << 20,), (1,)) for i in range(200)}, 1 << 20)
+        # Hand-written pickles nested 100000 deep: a tuple used as a dict key, and lists in a dict value.
+        def raw(name, body):
+            with zipfile.ZipFile(name + '.pth', 'w', zipfile.ZIP_STORED) as z:
+                z.writestr(name + '/data.pkl', b'\x80\x02}' + body + b's.')
+        raw('deep_key', b'K\x01' + b'\x85' * 100000 + b'K\x02')
+        raw('deep_value', b'X\x01\x00\x00\x00k' + b']' * 100000 + b'a' * 99999)
         """;
 
     // Every third cut of a real pickle and 150 single-byte corruptions of it.
@@ -153,7 +168,7 @@ public class CheckpointPthSafetyTests(HostilePthFixtures fx) : IClassFixture<Hos
     }
 
     [Fact]
-    public void A_view_that_does_not_fit_its_storage_is_refused()
+    public void A_view_that_does_not_fit_its_storage_or_would_blow_up_is_refused()
     {
         TempDir dir = fx.Dir;
         (string file, string reason)[] cases =
@@ -164,6 +179,10 @@ public class CheckpointPthSafetyTests(HostilePthFixtures fx) : IClassFixture<Hos
             ("overflow", "overflows"),
             ("negative_size", "is not a non-negative int"),
             ("rank_mismatch", "size has 2 dimensions but stride has 1"),
+            ("expanded_huge", "repeats the 1 elements of storage '0'"),
+            ("many_views", "the tensor views add up to 838860800 bytes from 4194304 bytes of storage"),
+            ("deep_key", "is not hashable (or is nested too deeply)"),
+            ("deep_value", "nested more than 64 levels deep"),
         ];
         foreach (var (file, reason) in cases)
         {

@@ -45,6 +45,7 @@ internal sealed partial class EncoderKeyMapper(ForeignCheckpointFormat format, K
 
             foreach (var (i, parts) in blocks) MapBlock($"blocks.{i}", parts, r);
             MapTop(top, r);
+            if (options.JointPositions) JoinSeparable(r);
 
             if (fusedWeights > 0) r.Notes.Add($"fused separate attn.q/k/v weights into attn.qkv in {fusedWeights} blocks");
             if (fusedBiases > 0) r.Notes.Add($"built attn.qkv.bias from separate biases in {fusedBiases} blocks (a missing k bias is zeros)");
@@ -153,6 +154,24 @@ internal sealed partial class EncoderKeyMapper(ForeignCheckpointFormat format, K
                         r.Unmapped.Add(k);
                     break;
             }
+        }
+    }
+
+    private static void JoinSeparable(KeyMapResult r)
+    {
+        bool hasS = r.Tensors.Remove("pos_embed_spatial", out Tensor? spatial), hasT = r.Tensors.Remove("pos_embed_temporal", out Tensor? temporal);
+        try
+        {
+            if (!hasS && !hasT) return;
+            if (!hasS || !hasT) throw new InvalidDataException("the checkpoint has only one of pos_embed_spatial and pos_embed_temporal");
+            if (r.Tensors.ContainsKey("pos_embed")) throw new InvalidDataException("the checkpoint has both a joint pos_embed and separable ones");
+            r.Tensors["pos_embed"] = SeparablePosEmbed.Join(spatial!, temporal!);
+            r.Notes.Add($"joined pos_embed_spatial and pos_embed_temporal into pos_embed [{string.Join(", ", r.Tensors["pos_embed"].shape)}]");
+        }
+        finally
+        {
+            spatial?.Dispose();
+            temporal?.Dispose();
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class PyDict
     {
         object k = key ?? PyNone.Value;
         if (!PyKeyComparer.IsHashable(k))
-            throw new InvalidDataException($"a dict key of type {PyValue.TypeName(key)} is not hashable");
+            throw new InvalidDataException($"a dict key of type {PyValue.TypeName(key)} is not hashable (or is nested too deeply)");
         if (index.TryGetValue(k, out int at)) entries[at] = new(k, value);
         else
         {
@@ -116,10 +116,15 @@ internal sealed class PyKeyComparer : IEqualityComparer<object>
 {
     public static readonly PyKeyComparer Instance = new();
 
-    public static bool IsHashable(object k) => k switch
+    /// <summary>Tuple keys nested deeper than this are refused, which also bounds the recursion of hashing and comparing.</summary>
+    private const int MaxKeyDepth = 16;
+
+    public static bool IsHashable(object k) => IsHashable(k, 0);
+
+    private static bool IsHashable(object k, int depth) => k switch
     {
         string or long or BigInteger or double or bool or PyNone or PyGlobal => true,
-        PyTuple t => t.Items.All(i => IsHashable(i ?? PyNone.Value)),
+        PyTuple t => depth < MaxKeyDepth && t.Items.All(i => IsHashable(i ?? PyNone.Value, depth + 1)),
         _ => false,
     };
 

@@ -56,6 +56,9 @@ public static class PthReader
         try { flat = StateDictFlattener.Flatten(root, unwrap); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
 
+        try { CheckMaterialisedSize(flat.Tensors.Select(kv => kv.Value)); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+
         var tensors = new Dictionary<string, Tensor>(flat.Tensors.Count, StringComparer.Ordinal);
         try
         {
@@ -77,6 +80,31 @@ public static class PthReader
             throw;
         }
         return new PthStateDict(tensors, flat.Skipped, flat.UnwrappedFrom);
+    }
+
+    /// <summary>The most elements one view may repeat its storage into (torch keeps expanded views lazy; we copy).</summary>
+    public const long MaxRepeatedElements = 1L << 24;
+
+    /// <summary>Bytes the copies may add beyond four times the storages' own bytes (views sharing a storage, tied weights).</summary>
+    public const long MaxExtraBytes = 256L << 20;
+
+    // Views can overlap (stride 0, many views of one storage), so copying them out could amplify a small
+    // file into an enormous allocation; legitimate checkpoints stay far inside these bounds.
+    private static void CheckMaterialisedSize(IEnumerable<TensorRef> views)
+    {
+        long storageBytes = 0, copyBytes = 0;
+        var seen = new HashSet<string>();
+        foreach (TensorRef v in views)
+        {
+            int es = v.Storage.DType.ElementSize();
+            if (seen.Add(v.Storage.Key)) storageBytes += v.Storage.Numel * es;
+            long numel = v.Numel;
+            if (numel > v.Storage.Numel && numel > MaxRepeatedElements)
+                throw new InvalidDataException($"a tensor view of {numel} elements repeats the {v.Storage.Numel} elements of storage '{v.Storage.Key}'; refusing to copy it out");
+            copyBytes += numel * es;
+        }
+        if (copyBytes > 4 * storageBytes + MaxExtraBytes)
+            throw new InvalidDataException($"the tensor views add up to {copyBytes} bytes from {storageBytes} bytes of storage; refusing to copy them out");
     }
 
     /// <summary>Loads and hands back just the tensors (the caller owns them).</summary>

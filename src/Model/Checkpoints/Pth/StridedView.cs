@@ -34,17 +34,19 @@ internal static class StridedView
     }
 
     /// <summary>The view's elements in row-major order, as raw bytes of <paramref name="elementSize"/> each.
-    /// <paramref name="storage"/> holds the whole storage; <see cref="CheckFits"/> must have passed.</summary>
-    public static byte[] Gather(ReadOnlySpan<byte> storage, int elementSize, TensorRef v)
+    /// <paramref name="storage"/> holds the whole storage; <see cref="CheckFits"/> must have passed. A view
+    /// that is the whole storage in order (the usual case) returns <paramref name="storage"/> itself.</summary>
+    public static byte[] Gather(byte[] storage, int elementSize, TensorRef v)
     {
         long numel = v.Numel;
+        int nd = v.Size.Length;
+        if (numel > 0 && v.Offset == 0 && numel * elementSize == storage.Length && IsRowMajor(v.Size, v.Stride)) return storage;
+
         var result = new byte[numel * elementSize];
         if (numel == 0) return result;
-
-        int nd = v.Size.Length;
         if (IsRowMajor(v.Size, v.Stride))
         {
-            storage.Slice(checked((int)(v.Offset * elementSize)), result.Length).CopyTo(result);
+            storage.AsSpan(checked((int)(v.Offset * elementSize)), result.Length).CopyTo(result);
             return result;
         }
 
@@ -60,14 +62,14 @@ internal static class StridedView
             if (innerStride == 1)
             {
                 int bytes = checked((int)(innerCount * elementSize));
-                storage.Slice(checked((int)(baseElement * elementSize)), bytes).CopyTo(result.AsSpan(written));
+                storage.AsSpan(checked((int)(baseElement * elementSize)), bytes).CopyTo(result.AsSpan(written));
                 written += bytes;
             }
             else
             {
                 for (long i = 0; i < innerCount; i++)
                 {
-                    storage.Slice(checked((int)((baseElement + i * innerStride) * elementSize)), elementSize).CopyTo(result.AsSpan(written));
+                    storage.AsSpan(checked((int)((baseElement + i * innerStride) * elementSize)), elementSize).CopyTo(result.AsSpan(written));
                     written += elementSize;
                 }
             }

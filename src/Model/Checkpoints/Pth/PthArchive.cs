@@ -75,17 +75,30 @@ internal sealed class PthArchive : IDisposable
     /// <summary>The raw bytes of a storage, checked to hold exactly numel elements, in little-endian order.</summary>
     public byte[] ReadStorage(StorageRef s)
     {
+        var bytes = new byte[StorageEntry(s).Length];
+        ReadStorageInto(s, bytes);
+        return bytes;
+    }
+
+    /// <summary>Reads a storage straight into <paramref name="destination"/> (exactly its size), in little-endian order.</summary>
+    public void ReadStorageInto(StorageRef s, Span<byte> destination)
+    {
+        ZipArchiveEntry e = StorageEntry(s);
+        if (destination.Length != e.Length) throw new ArgumentException($"storage '{s.Key}' needs {e.Length} bytes, the destination holds {destination.Length}");
+        ReadEntryInto(e, destination);
+        if (BigEndian) TensorFromBytes.SwapBytes(destination, s.DType.ElementSize());
+    }
+
+    private ZipArchiveEntry StorageEntry(StorageRef s)
+    {
         if (!entries.TryGetValue($"{Prefix}/data/{s.Key}", out ZipArchiveEntry? e))
             throw new InvalidDataException($"{Path}: storage '{s.Key}' is referenced by the pickle but the archive has no '{Prefix}/data/{s.Key}'");
-        int elementSize = s.DType.ElementSize();
-        long need = s.Numel * elementSize;
+        long need = s.Numel * s.DType.ElementSize();
         if (need > Array.MaxLength)
             throw new InvalidDataException($"{Path}: storage '{s.Key}' of {s.Numel} {s.DType} elements is larger than a single 2 GiB array");
         if (e.Length != need)
             throw new InvalidDataException($"{Path}: storage '{s.Key}' holds {e.Length} bytes but {s.Numel} {s.DType} elements need {need}");
-        byte[] bytes = ReadEntry(e, need);
-        if (BigEndian) TensorFromBytes.SwapBytes(bytes, elementSize);
-        return bytes;
+        return e;
     }
 
     private byte[] ReadEntry(ZipArchiveEntry e, long limit)
@@ -93,16 +106,21 @@ internal sealed class PthArchive : IDisposable
         if (e.Length > limit)
             throw new InvalidDataException($"{Path}: entry '{e.FullName}' of {e.Length} bytes exceeds the {limit}-byte limit");
         var bytes = new byte[e.Length];
+        ReadEntryInto(e, bytes);
+        return bytes;
+    }
+
+    private void ReadEntryInto(ZipArchiveEntry e, Span<byte> destination)
+    {
         try
         {
             using Stream s = e.Open();
-            s.ReadExactly(bytes);
+            s.ReadExactly(destination);
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or IOException)
         {
             throw new InvalidDataException($"{Path}: entry '{e.FullName}' cannot be read in full ({ex.Message}); the file is damaged or truncated", ex);
         }
-        return bytes;
     }
 
     public void Dispose() => zip.Dispose();

@@ -62,17 +62,32 @@ public static class PthReader
         var tensors = new Dictionary<string, Tensor>(flat.Tensors.Count, StringComparer.Ordinal);
         try
         {
-            // Each storage is read once; all views of it are copied out before it is dropped.
+            // A storage that is exactly one tensor is read into it directly; otherwise each storage is
+            // read once and all its views are copied out of it.
             var order = flat.Tensors.Select((kv, i) => (kv.Key, kv.Value, i)).GroupBy(x => x.Value.Storage.Key);
-            var built = new Tensor[flat.Tensors.Count];
-            foreach (var group in order)
+            var built = new Tensor?[flat.Tensors.Count];
+            try
             {
-                StorageRef storage = group.First().Value.Storage;
-                byte[] bytes = archive.ReadStorage(storage);
-                foreach (var (_, view, i) in group)
-                    built[i] = TensorFromBytes.Create(StridedView.Gather(bytes, storage.DType.ElementSize(), view), storage.DType, view.Size);
+                foreach (var group in order)
+                {
+                    var views = group.ToList();
+                    if (views.Count == 1 && TensorFromBytes.TryReadWhole(archive, views[0].Value, out Tensor? whole))
+                    {
+                        built[views[0].i] = whole;
+                        continue;
+                    }
+                    StorageRef storage = views[0].Value.Storage;
+                    byte[] bytes = archive.ReadStorage(storage);
+                    foreach (var (_, view, i) in views)
+                        built[i] = TensorFromBytes.Create(StridedView.Gather(bytes, storage.DType.ElementSize(), view), storage.DType, view.Size);
+                }
             }
-            for (int i = 0; i < built.Length; i++) tensors[flat.Tensors[i].Key] = built[i];
+            catch
+            {
+                foreach (Tensor? t in built) t?.Dispose();
+                throw;
+            }
+            for (int i = 0; i < built.Length; i++) tensors[flat.Tensors[i].Key] = built[i]!;
         }
         catch
         {

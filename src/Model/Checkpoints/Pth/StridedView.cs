@@ -83,7 +83,7 @@ internal static class StridedView
     }
 
     /// <summary>Whether the strides are those of a row-major (C-contiguous) tensor; dimensions of size 1 may have any stride.</summary>
-    private static bool IsRowMajor(long[] size, long[] stride)
+    public static bool IsRowMajor(long[] size, long[] stride)
     {
         long expected = 1;
         for (int d = size.Length - 1; d >= 0; d--)

@@ -48,10 +48,40 @@ internal static class TensorFromBytes
     }
 
     /// <summary>Reverses the byte order of every element in place (for archives written big-endian).</summary>
-    public static void SwapBytes(byte[] bytes, int elementSize)
+    public static void SwapBytes(Span<byte> bytes, int elementSize)
     {
         if (elementSize == 1) return;
         for (int i = 0; i + elementSize <= bytes.Length; i += elementSize)
-            bytes.AsSpan(i, elementSize).Reverse();
+            bytes.Slice(i, elementSize).Reverse();
+    }
+
+    /// <summary>A storage that is one whole row-major tensor is read straight into the tensor's memory
+    /// (one copy instead of two). Not for bfloat16, which has no managed element type.</summary>
+    public static bool TryReadWhole(PthArchive archive, TensorRef v, out Tensor? tensor)
+    {
+        tensor = null;
+        StorageRef s = v.Storage;
+        if (s.DType == ScalarType.BFloat16 || v.Offset != 0 || v.Numel != s.Numel || v.Numel == 0 || !StridedView.IsRowMajor(v.Size, v.Stride))
+            return false;
+        using var scope = torch.NewDisposeScope();
+        Tensor t = torch.empty(v.Size, s.DType);
+        Span<byte> bytes = s.DType switch
+        {
+            ScalarType.Float32 => MemoryMarshal.AsBytes(t.data<float>()),
+            ScalarType.Float64 => MemoryMarshal.AsBytes(t.data<double>()),
+            ScalarType.Float16 => MemoryMarshal.AsBytes(t.data<Half>()),
+            ScalarType.Int64 => MemoryMarshal.AsBytes(t.data<long>()),
+            ScalarType.Int32 => MemoryMarshal.AsBytes(t.data<int>()),
+            ScalarType.Int16 => MemoryMarshal.AsBytes(t.data<short>()),
+            ScalarType.Int8 => MemoryMarshal.AsBytes(t.data<sbyte>()),
+            ScalarType.Byte => t.data<byte>(),
+            ScalarType.Bool => MemoryMarshal.AsBytes(t.data<bool>()),
+            _ => throw new InvalidDataException($"tensors of {s.DType} are not supported"),
+        };
+        archive.ReadStorageInto(s, bytes);
+        if (s.DType == ScalarType.Bool)
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = bytes[i] == 0 ? (byte)0 : (byte)1;
+        tensor = scope.MoveToOuter(t).DetachFromDisposeScope();
+        return true;
     }
 }

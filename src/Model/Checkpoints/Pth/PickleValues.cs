@@ -9,7 +9,7 @@ namespace CrossVideoMAE.Model.Checkpoints.Pth;
 // runs code: a value is only data.
 
 /// <summary>A Python tuple (immutable, hashable when its items are).</summary>
-public sealed class PyTuple(IReadOnlyList<object?> items)
+internal sealed class PyTuple(IReadOnlyList<object?> items)
 {
     public IReadOnlyList<object?> Items { get; } = items;
     public int Count => Items.Count;
@@ -18,13 +18,13 @@ public sealed class PyTuple(IReadOnlyList<object?> items)
 }
 
 /// <summary>A Python list.</summary>
-public sealed class PyList
+internal sealed class PyList
 {
     public List<object?> Items { get; } = new();
 }
 
 /// <summary>A Python dict or collections.OrderedDict: insertion-ordered, later writes replace earlier ones.</summary>
-public sealed class PyDict
+internal sealed class PyDict
 {
     private readonly Dictionary<object, int> index = new(PyKeyComparer.Instance);
     private readonly List<KeyValuePair<object, object?>> entries = new();
@@ -58,7 +58,7 @@ public sealed class PyDict
 }
 
 /// <summary>None used as a dict key (a dictionary cannot hold a null key).</summary>
-public sealed class PyNone
+internal sealed class PyNone
 {
     public static readonly PyNone Value = new();
     private PyNone() { }
@@ -66,24 +66,24 @@ public sealed class PyNone
 }
 
 /// <summary>A reference to one of the allowed globals (never a callable: its meaning lives in <see cref="TorchPickleGlobals"/>).</summary>
-public sealed record PyGlobal(string Module, string Name)
+internal sealed record PyGlobal(string Module, string Name)
 {
     public string FullName => $"{Module}.{Name}";
     public override string ToString() => FullName;
 }
 
 /// <summary>A typed storage in the archive: entry <c>data/{Key}</c> holding <see cref="Numel"/> elements.</summary>
-public sealed record StorageRef(string Key, ScalarType DType, long Numel, string Location);
+internal sealed record StorageRef(string Key, ScalarType DType, long Numel, string Location);
 
 /// <summary>A tensor view described by the pickle (torch._utils._rebuild_tensor_v2's arguments);
 /// its values are read from the storage only after the whole pickle is parsed.</summary>
-public sealed record TensorRef(StorageRef Storage, long Offset, long[] Size, long[] Stride)
+internal sealed record TensorRef(StorageRef Storage, long Offset, long[] Size, long[] Stride)
 {
     public long Numel => Size.Aggregate(1L, (a, b) => a * b);
 }
 
 /// <summary>Helpers to name and compare pickle values.</summary>
-public static class PyValue
+internal static class PyValue
 {
     public static string TypeName(object? v) => v switch
     {

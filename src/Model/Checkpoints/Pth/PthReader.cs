@@ -59,41 +59,32 @@ public static class PthReader
         try { CheckMaterialisedSize(flat.Tensors.Select(kv => kv.Value)); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
 
-        var tensors = new Dictionary<string, Tensor>(flat.Tensors.Count, StringComparer.Ordinal);
+        // A storage that is exactly one tensor is read into it directly; otherwise each storage is
+        // read once and all its views are copied out of it.
+        var built = new Tensor?[flat.Tensors.Count];
         try
         {
-            // A storage that is exactly one tensor is read into it directly; otherwise each storage is
-            // read once and all its views are copied out of it.
-            var order = flat.Tensors.Select((kv, i) => (kv.Key, kv.Value, i)).GroupBy(x => x.Value.Storage.Key);
-            var built = new Tensor?[flat.Tensors.Count];
-            try
+            foreach (var group in flat.Tensors.Select((kv, i) => (view: kv.Value, i)).GroupBy(x => x.view.Storage.Key))
             {
-                foreach (var group in order)
+                var views = group.ToList();
+                if (views.Count == 1 && TensorFromBytes.TryReadWhole(archive, views[0].view, out Tensor? whole))
                 {
-                    var views = group.ToList();
-                    if (views.Count == 1 && TensorFromBytes.TryReadWhole(archive, views[0].Value, out Tensor? whole))
-                    {
-                        built[views[0].i] = whole;
-                        continue;
-                    }
-                    StorageRef storage = views[0].Value.Storage;
-                    byte[] bytes = archive.ReadStorage(storage);
-                    foreach (var (_, view, i) in views)
-                        built[i] = TensorFromBytes.Create(StridedView.Gather(bytes, storage.DType.ElementSize(), view), storage.DType, view.Size);
+                    built[views[0].i] = whole;
+                    continue;
                 }
+                StorageRef storage = views[0].view.Storage;
+                byte[] bytes = archive.ReadStorage(storage);
+                foreach (var (view, i) in views)
+                    built[i] = TensorFromBytes.Create(StridedView.Gather(bytes, storage.DType.ElementSize(), view), storage.DType, view.Size);
             }
-            catch
-            {
-                foreach (Tensor? t in built) t?.Dispose();
-                throw;
-            }
-            for (int i = 0; i < built.Length; i++) tensors[flat.Tensors[i].Key] = built[i]!;
         }
         catch
         {
-            foreach (Tensor t in tensors.Values) t.Dispose();
+            foreach (Tensor? t in built) t?.Dispose();
             throw;
         }
+        var tensors = new Dictionary<string, Tensor>(built.Length, StringComparer.Ordinal);
+        for (int i = 0; i < built.Length; i++) tensors[flat.Tensors[i].Key] = built[i]!;
         return new PthStateDict(tensors, flat.Skipped, flat.UnwrappedFrom);
     }
 

@@ -1,0 +1,150 @@
+using CrossVideoMAE.Torch;
+
+namespace CrossVideoMAE.Stages.Augment;
+
+/// <summary>
+/// The train-feed augmentation of CrossVideoMAE (method.md "Data per sample i") on batched
+/// tensors, on whatever device the input lives:
+/// <list type="bullet">
+/// <item>u¹ = base augmentation: short side to 256 (skipped when the clips already have it),
+/// RandomResizedCrop 224 (bilinear, one box for all frames of a clip), horizontal flip.</item>
+/// <item>u² = its own base augmentation (or u¹'s with <see cref="AugmentConfig.SharedBaseCrop"/>)
+/// followed by RandAugment (before normalisation), random erasing (after it) and mixup/cutmix
+/// inside the batch; each switchable.</item>
+/// <item>f = each sampled frame with its own RandomResizedCrop 224 (bicubic, antialiased) and flip.</item>
+/// </list>
+/// Input: clips <c>[B, T, H, W, 3]</c> and frames <c>[B, n, H, W, 3]</c>, uint8 or float on the
+/// 0–255 scale; optional integer labels <c>[B]</c> for soft targets. All random parameters are
+/// drawn first from the <see cref="AugmentRandom"/> (see <see cref="Plan"/>).
+/// </summary>
+public sealed class CrossVideoViewAugmenter
+{
+    private readonly ShortSideResize resize;
+    private readonly RandomResizedCrop videoCrop;
+    private readonly RandomResizedCrop frameCrop;
+    private readonly RandomHorizontalFlip flip;
+    private readonly RandAugment? randAugment;
+    private readonly RandomErasing? erasing;
+    private readonly MixupCutmix mixer;
+    private readonly Normalize normalize;
+
+    public CrossVideoViewAugmenter(AugmentConfig config)
+    {
+        config.Validate();
+        Config = config;
+        resize = new ShortSideResize(config.ShortSide);
+        videoCrop = new RandomResizedCrop(config.CropSize, config.MinScale, config.MaxScale, config.MinRatio, config.MaxRatio,
+            InterpolationMode.Bilinear, config.VideoAntialias);
+        frameCrop = new RandomResizedCrop(config.CropSize, config.MinScale, config.MaxScale, config.MinRatio, config.MaxRatio,
+            InterpolationMode.Bicubic, config.FrameAntialias);
+        flip = new RandomHorizontalFlip(config.EffectiveFlipProbability);
+        randAugment = config.RandAugment ? new RandAugment(config.RandAugmentMagnitude, config.RandAugmentOps) : null;
+        erasing = config.RandomErasing ? new RandomErasing(config.ErasingProbability, fill: config.ErasingFill) : null;
+        mixer = new MixupCutmix(config.Mixup ? config.MixupAlpha : 0, config.CutMix ? config.CutMixAlpha : 0,
+            config.MixSwitchProbability, config.MixProbability, config.LabelSmoothing);
+        normalize = new Normalize(config.Mean, config.Std);
+    }
+
+    public AugmentConfig Config { get; }
+
+    /// <summary>
+    /// Draws every random parameter of a batch, in this order: u¹ boxes, u¹ flips, u² boxes and
+    /// flips (unless shared), RandAugment steps, erasing boxes, the mixing, then each frame's box
+    /// and flip. Sizes are those after the short-side resize.
+    /// </summary>
+    public ViewPlan Plan(AugmentRandom rng, int batch, int frameCount, int clipHeight, int clipWidth, int frameHeight, int frameWidth)
+    {
+        int s = Config.CropSize;
+        CropBox[] crop1 = videoCrop.Sample(rng, batch, clipHeight, clipWidth);
+        bool[] flip1 = flip.Sample(rng, batch);
+        CropBox[] crop2 = crop1;
+        bool[] flip2 = flip1;
+        if (!Config.SharedBaseCrop)
+        {
+            crop2 = videoCrop.Sample(rng, batch, clipHeight, clipWidth);
+            flip2 = flip.Sample(rng, batch);
+        }
+        RandAugmentStep[][]? steps = randAugment?.Sample(rng, batch, s, s);
+        CropBox?[]? erased = erasing?.Sample(rng, batch, s, s);
+        MixParams mix = mixer.Sample(rng, s, s);
+        var frameCrops = new CropBox[batch][];
+        var frameFlips = new bool[batch][];
+        for (int b = 0; b < batch; b++)
+        {
+            frameCrops[b] = new CropBox[frameCount];
+            frameFlips[b] = new bool[frameCount];
+            for (int k = 0; k < frameCount; k++)
+            {
+                frameCrops[b][k] = frameCrop.SampleBox(rng, frameHeight, frameWidth);
+                frameFlips[b][k] = rng.Bernoulli(flip.P);
+            }
+        }
+        return new ViewPlan(crop1, flip1, crop2, flip2, steps, erased, mix, frameCrops, frameFlips);
+    }
+
+    /// <summary>Augments one batch. See the class summary for layouts.</summary>
+    public AugmentedViews Apply(Tensor clips, Tensor frames, Tensor? labels, AugmentRandom rng)
+    {
+        (int batch, int _, int _, int _) = ClipTensor.Check(clips, nameof(clips));
+        (int frameBatch, int frameCount, int _, int _) = ClipTensor.Check(frames, nameof(frames));
+        if (frameBatch != batch)
+            throw new ArgumentException($"frames hold {frameBatch} samples, clips {batch}", nameof(frames));
+        if (labels is not null)
+        {
+            if (labels.dim() != 1 || labels.size(0) != batch)
+                throw new ArgumentException($"labels must be [{batch}], got [{string.Join(", ", labels.shape)}]", nameof(labels));
+            if (Config.NumClasses < 1) throw new InvalidOperationException("labels were given but AugmentConfig.NumClasses is not set");
+        }
+
+        using var scope = torch.NewDisposeScope();
+        Tensor c = resize.Apply(clips);  // [B, T, H', W', 3]
+        Tensor f = resize.Apply(frames); // [B, n, H', W', 3]
+        ViewPlan plan = Plan(rng, batch, frameCount, (int)c.size(2), (int)c.size(3), (int)f.size(2), (int)f.size(3));
+
+        Tensor u1 = BuildClips(c, plan.Crop1, plan.Flip1); // [B, 3, T, S, S], 0-255
+        Tensor u2 = Config.SharedBaseCrop ? u1.clone() : BuildClips(c, plan.Crop2, plan.Flip2);
+        if (plan.RandAugment is not null) RandAugment.ApplyInPlace(u2, plan.RandAugment);
+        normalize.ApplyInPlace(u1, channelDim: 1);
+        normalize.ApplyInPlace(u2, channelDim: 1);
+        if (erasing is not null && plan.Erasing is not null) erasing.ApplyInPlace(u2, plan.Erasing, rng);
+        MixupCutmix.ApplyInPlace(u2, plan.Mix);
+        Tensor? targets = labels is null ? null : mixer.Targets(labels, Config.NumClasses, plan.Mix); // [B, K]
+
+        Tensor fr = BuildFrames(f, plan.FrameCrops, plan.FrameFlips); // [B, n, 3, S, S], 0-255
+        normalize.ApplyInPlace(fr, channelDim: 2);
+
+        return new AugmentedViews(scope.MoveToOuter(u1), scope.MoveToOuter(u2), scope.MoveToOuter(fr),
+            targets is null ? null : scope.MoveToOuter(targets), plan);
+    }
+
+    // clips [B, T, H, W, 3] -> [B, 3, T, S, S] float (0-255): per sample one crop for all frames.
+    private Tensor BuildClips(Tensor clips, CropBox[] boxes, bool[] flips)
+    {
+        long b = clips.size(0), t = clips.size(1), s = Config.CropSize;
+        Tensor view = torch.empty([b, 3, t, s, s], ScalarType.Float32, clips.device);
+        for (int i = 0; i < b; i++)
+        {
+            using var inner = torch.NewDisposeScope();
+            Tensor r = videoCrop.Apply(clips.select(0, i), boxes[i]); // [T, 3, S, S]
+            if (flips[i]) r = r.flip(-1);
+            view.select(0, i).permute(1, 0, 2, 3).copy_(r);
+        }
+        return view;
+    }
+
+    // frames [B, n, H, W, 3] -> [B, n, 3, S, S] float (0-255): every frame its own crop and flip.
+    private Tensor BuildFrames(Tensor frames, CropBox[][] boxes, bool[][] flips)
+    {
+        long b = frames.size(0), n = frames.size(1), s = Config.CropSize;
+        Tensor result = torch.empty([b, n, 3, s, s], ScalarType.Float32, frames.device);
+        for (int i = 0; i < b; i++)
+            for (int k = 0; k < n; k++)
+            {
+                using var inner = torch.NewDisposeScope();
+                Tensor r = frameCrop.Apply(frames.select(0, i).narrow(0, k, 1), boxes[i][k]); // [1, 3, S, S]
+                if (flips[i][k]) r = r.flip(-1);
+                result.select(0, i).narrow(0, k, 1).copy_(r);
+            }
+        return result;
+    }
+}

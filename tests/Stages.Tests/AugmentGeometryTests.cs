@@ -41,7 +41,7 @@ public class AugmentGeometryTests
                     for (int dy = 0; dy < 2; dy++)
                         for (int dx = 0; dx < 2; dx++)
                             sum += src[((2 + 2 * i + dy) * 20 + 3 + 2 * j + dx) * 3 + c];
-                    Assert.Equal(sum / 4, got[c * 64 + i * 8 + j], 4);
+                    Assert.Equal(sum / 4, got[c * 64 + i * 8 + j], tolerance: 1e-5);
                 }
     }
 
@@ -173,7 +173,7 @@ public class AugmentGeometryTests
                         for (int c = 0; c < 3; c++)
                         {
                             int at = (((k * 3 + c) * 2 + t) * 16 + i) * 16 + j;
-                            Assert.Equal((raw[c] / 255 - mean[c]) / std[c], got[at], 4);
+                            Assert.Equal((raw[c] / 255 - mean[c]) / std[c], got[at], tolerance: 1e-5);
                         }
                     }
     }
@@ -189,8 +189,8 @@ public class AugmentGeometryTests
             (float)((0 - 0.485) / 0.229), (float)((1 - 0.456) / 0.224), (float)((128 / 255.0 - 0.406) / 0.225),
             (float)((64 / 255.0 - 0.485) / 0.229), (float)((1 - 0.456) / 0.224), (float)((0 - 0.406) / 0.225),
         ];
-        for (int i = 0; i < 6; i++) Assert.Equal(expected[i], got[i], 4);
-        Assert.Equal(-2.1179039, got[0], 5); // (0 - 0.485) / 0.229 worked out by hand
-        Assert.Equal(2.4285714, got[4], 5);  // (1 - 0.456) / 0.224 = 0.544 / 0.224
+        for (int i = 0; i < 6; i++) Assert.Equal(expected[i], got[i], tolerance: 1e-5);
+        Assert.Equal(-2.1179039, got[0], tolerance: 1e-5); // (0 - 0.485) / 0.229 worked out by hand
+        Assert.Equal(2.4285714, got[4], tolerance: 1e-5);  // (1 - 0.456) / 0.224 = 0.544 / 0.224
     }
 }

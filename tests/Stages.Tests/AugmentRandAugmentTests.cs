@@ -195,6 +195,11 @@ public class AugmentRandAugmentTests(PilReferenceFixture pil) : IClassFixture<Pi
                         Assert.Equal(x >= 5 ? src[((t * n + y) * n + x - 5) * 3 + c] : 0f, right[at]);
                         Assert.Equal(y < n - 3 ? src[((t * n + y + 3) * n + x) * 3 + c] : 0f, up[at]);
                     }
+        // The slicing shift RandAugment uses for whole-pixel translations gives the same pixels.
+        Assert.Equal(right, Run(x => AffineWarp.Shift(x, 5, 0)).ToArray<float>());
+        Assert.Equal(up, Run(x => AffineWarp.Shift(x, 0, -3)).ToArray<float>());
+        Tensor both = Run(x => AffineWarp.Apply(x, AffineWarp.Translate(-7, 4)));
+        Assert.Equal(0.0, MaxAbsDiff(both, Run(x => AffineWarp.Shift(x, -7, 4))));
     }
 
     [Fact]

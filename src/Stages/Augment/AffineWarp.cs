@@ -46,6 +46,27 @@ public static class AffineWarp
     /// <summary>Moves the content by (dx, dy) pixels (positive: right, down).</summary>
     public static double[] Translate(double dx, double dy) => InverseMatrix(0, 0, 0, dx, dy, 1, 0, 0);
 
+    /// <summary>
+    /// Moves the content of <c>x [N, C, T, H, W]</c> by whole pixels (positive: right, down), zeros
+    /// where nothing moves in: what the nearest-neighbour warp with <see cref="Translate"/> gives
+    /// for integer shifts, by slicing instead of sampling.
+    /// </summary>
+    public static Tensor Shift(Tensor x, int dx, int dy)
+    {
+        long[] s = x.shape;
+        if (s.Length != 5) throw new ArgumentException($"expected clips [N, C, T, H, W], got [{string.Join(", ", s)}]", nameof(x));
+        long h = s[3], w = s[4];
+        using var scope = torch.NewDisposeScope();
+        Tensor result = torch.zeros(s, x.dtype, x.device);
+        if (Math.Abs(dx) < w && Math.Abs(dy) < h)
+        {
+            long rows = h - Math.Abs(dy), cols = w - Math.Abs(dx);
+            Tensor src = x.narrow(3, Math.Max(-dy, 0), rows).narrow(4, Math.Max(-dx, 0), cols);
+            result.narrow(3, Math.Max(dy, 0), rows).narrow(4, Math.Max(dx, 0), cols).copy_(src);
+        }
+        return scope.MoveToOuter(result);
+    }
+
     /// <summary>Warps <c>x [N, C, T, H, W]</c> (float) with one inverse matrix; returns a new tensor.</summary>
     public static Tensor Apply(Tensor x, double[] inverse)
     {

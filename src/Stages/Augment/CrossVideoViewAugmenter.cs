@@ -101,38 +101,47 @@ public sealed class CrossVideoViewAugmenter
         Tensor f = resize.Apply(frames); // [B, n, H', W', 3]
         ViewPlan plan = Plan(rng, batch, frameCount, (int)c.size(2), (int)c.size(3), (int)f.size(2), (int)f.size(3));
 
-        Tensor u1 = BuildClips(c, plan.Crop1, plan.Flip1); // [B, 3, T, S, S], 0-255
-        Tensor u2 = Config.SharedBaseCrop ? u1.clone() : BuildClips(c, plan.Crop2, plan.Flip2);
-        if (plan.RandAugment is not null) RandAugment.ApplyInPlace(u2, plan.RandAugment);
-        normalize.ApplyInPlace(u1, channelDim: 1);
-        normalize.ApplyInPlace(u2, channelDim: 1);
-        if (erasing is not null && plan.Erasing is not null) erasing.ApplyInPlace(u2, plan.Erasing, rng);
+        long t = c.size(1), s = Config.CropSize;
+        Tensor u1 = torch.empty([batch, 3, t, s, s], ScalarType.Float32, c.device); // [B, 3, T, S, S]
+        Tensor u2 = torch.empty([batch, 3, t, s, s], ScalarType.Float32, c.device);
+        for (int i = 0; i < batch; i++) BuildSample(c.select(0, i), plan, i, u1.select(0, i), u2.select(0, i), rng);
         MixupCutmix.ApplyInPlace(u2, plan.Mix);
         Tensor? targets = labels is null ? null : mixer.Targets(labels, Config.NumClasses, plan.Mix); // [B, K]
 
-        Tensor fr = BuildFrames(f, plan.FrameCrops, plan.FrameFlips); // [B, n, 3, S, S], 0-255
-        normalize.ApplyInPlace(fr, channelDim: 2);
+        Tensor fr = BuildFrames(f, plan.FrameCrops, plan.FrameFlips); // [B, n, 3, S, S]
 
         return new AugmentedViews(scope.MoveToOuter(u1), scope.MoveToOuter(u2), scope.MoveToOuter(fr),
             targets is null ? null : scope.MoveToOuter(targets), plan);
     }
 
-    // clips [B, T, H, W, 3] -> [B, 3, T, S, S] float (0-255): per sample one crop for all frames.
-    private Tensor BuildClips(Tensor clips, CropBox[] boxes, bool[] flips)
+    // One clip [T, H, W, 3] -> its u1 and u2 rows [3, T, S, S], normalised. The chain runs per
+    // clip so every temporary is clip-sized, and each view is written into the batch once.
+    private void BuildSample(Tensor clip, ViewPlan plan, int i, Tensor u1Row, Tensor u2Row, AugmentRandom rng)
     {
-        long b = clips.size(0), t = clips.size(1), s = Config.CropSize;
-        Tensor view = torch.empty([b, 3, t, s, s], ScalarType.Float32, clips.device);
-        for (int i = 0; i < b; i++)
+        using var scope = torch.NewDisposeScope();
+        videoCrop.ApplyInto(clip, plan.Crop1[i], u1Row, plan.Flip1[i], normalize);
+
+        RandAugmentStep[] steps = (plan.RandAugment?[i] ?? []).Where(st => st.Op != RandAugmentOp.Identity).ToArray();
+        if (steps.Length == 0)
         {
-            using var inner = torch.NewDisposeScope();
-            Tensor r = videoCrop.Apply(clips.select(0, i), boxes[i]); // [T, 3, S, S]
-            if (flips[i]) r = r.flip(-1);
-            view.select(0, i).permute(1, 0, 2, 3).copy_(r);
+            if (Config.SharedBaseCrop) u2Row.copy_(u1Row);
+            else videoCrop.ApplyInto(clip, plan.Crop2[i], u2Row, plan.Flip2[i], normalize);
         }
-        return view;
+        else
+        {
+            // RandAugment works on the 0-255 scale: crop without normalising, then normalise.
+            CropBox box = Config.SharedBaseCrop ? plan.Crop1[i] : plan.Crop2[i];
+            bool flipped = Config.SharedBaseCrop ? plan.Flip1[i] : plan.Flip2[i];
+            Tensor x = torch.empty([1, 3, clip.size(0), Config.CropSize, Config.CropSize], ScalarType.Float32, clip.device); // [1, 3, T, S, S]
+            videoCrop.ApplyInto(clip, box, x.select(0, 0), flipped, normalize: null);
+            foreach (RandAugmentStep step in steps) x = RandAugment.ApplyStep(x, step);
+            normalize.ApplyInPlace(x, channelDim: 1);
+            u2Row.copy_(x.select(0, 0));
+        }
+        if (erasing is not null && plan.Erasing is not null) erasing.ApplyInPlace(u2Row.unsqueeze(0), [plan.Erasing[i]], rng);
     }
 
-    // frames [B, n, H, W, 3] -> [B, n, 3, S, S] float (0-255): every frame its own crop and flip.
+    // frames [B, n, H, W, 3] -> [B, n, 3, S, S] normalised: every frame its own crop and flip.
     private Tensor BuildFrames(Tensor frames, CropBox[][] boxes, bool[][] flips)
     {
         long b = frames.size(0), n = frames.size(1), s = Config.CropSize;
@@ -141,9 +150,8 @@ public sealed class CrossVideoViewAugmenter
             for (int k = 0; k < n; k++)
             {
                 using var inner = torch.NewDisposeScope();
-                Tensor r = frameCrop.Apply(frames.select(0, i).narrow(0, k, 1), boxes[i][k]); // [1, 3, S, S]
-                if (flips[i][k]) r = r.flip(-1);
-                result.select(0, i).narrow(0, k, 1).copy_(r);
+                Tensor destination = result.select(0, i).narrow(0, k, 1).permute(1, 0, 2, 3); // [3, 1, S, S] view
+                frameCrop.ApplyInto(frames.select(0, i).narrow(0, k, 1), boxes[i][k], destination, flips[i][k], normalize);
             }
         return result;
     }

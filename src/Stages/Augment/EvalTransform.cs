@@ -59,10 +59,9 @@ public sealed class EvalTransform
             for (int k = 0; k < boxes.Length; k++)
             {
                 using var inner = torch.NewDisposeScope();
-                Tensor crop = ClipTensor.CropResize(c.select(0, i), boxes[k], (int)s, (int)s, InterpolationMode.Bilinear, antialias: false); // [T, 3, S, S]
-                result.select(0, i).select(0, k).permute(1, 0, 2, 3).copy_(crop);
+                ClipTensor.CropResizeInto(c.select(0, i), boxes[k], result.select(0, i).select(0, k), // [3, T, S, S]
+                    InterpolationMode.Bilinear, antialias: false, flip: false, normalize);
             }
-        normalize.ApplyInPlace(result, channelDim: 2);
         return scope.MoveToOuter(result);
     }
 

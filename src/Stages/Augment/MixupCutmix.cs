@@ -78,22 +78,34 @@ public sealed class MixupCutmix
         return new MixParams(lambda, true, top, bottom, left, right);
     }
 
-    /// <summary>Mixes <c>x [B, ..., H, W]</c> (float) in place with the flipped batch.</summary>
+    /// <summary>
+    /// Mixes <c>x [B, ..., H, W]</c> (float) in place with the flipped batch, pair by pair
+    /// (sample i with sample B-1-i), so no batch-sized temporary is made.
+    /// </summary>
     public static void ApplyInPlace(Tensor x, MixParams p)
     {
         if (!p.Active) return;
         if (x.dim() < 3) throw new ArgumentException($"expected [B, ..., H, W], got [{string.Join(", ", x.shape)}]", nameof(x));
-        using var scope = torch.NewDisposeScope();
-        if (p.UseCutmix)
+        if (p.UseCutmix && (p.Bottom <= p.Top || p.Right <= p.Left)) return;
+        long batch = x.size(0);
+        for (long i = 0; i < batch / 2; i++)
         {
-            if (p.Bottom <= p.Top || p.Right <= p.Left) return;
-            Tensor region = x.narrow(-2, p.Top, p.Bottom - p.Top).narrow(-1, p.Left, p.Right - p.Left); // [B, ..., h, w] view
-            region.copy_(region.flip(0));
-        }
-        else
-        {
-            Tensor partner = x.flip(0); // [B, ...]
-            x.sub_(partner).mul_(p.Lambda).add_(partner); // partner + λ·(x - partner)
+            using var scope = torch.NewDisposeScope();
+            Tensor a = x.select(0, i), b = x.select(0, batch - 1 - i); // [..., H, W] views
+            if (p.UseCutmix)
+            {
+                Tensor ra = a.narrow(-2, p.Top, p.Bottom - p.Top).narrow(-1, p.Left, p.Right - p.Left);
+                Tensor rb = b.narrow(-2, p.Top, p.Bottom - p.Top).narrow(-1, p.Left, p.Right - p.Left);
+                Tensor saved = ra.clone();
+                ra.copy_(rb);
+                rb.copy_(saved);
+            }
+            else
+            {
+                Tensor d = (a - b).mul_(1 - p.Lambda); // (1-λ)(a - b)
+                a.sub_(d);                              // λa + (1-λ)b
+                b.add_(d);                              // λb + (1-λ)a
+            }
         }
     }
 

@@ -34,6 +34,9 @@ public sealed class Normalize
     public IReadOnlyList<double> Std { get; }
     public double InputScale { get; }
 
+    /// <summary>Channel c as an affine map of the raw value v: v · scale + shift.</summary>
+    public (double Scale, double Shift) Affine(int channel) => (scale[channel], shift[channel]);
+
     /// <summary>Normalises a floating tensor in place; <paramref name="channelDim"/> holds the channels.</summary>
     public Tensor ApplyInPlace(Tensor x, int channelDim)
     {

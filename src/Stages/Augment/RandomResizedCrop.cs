@@ -93,7 +93,14 @@ public sealed class RandomResizedCrop
     }
 
     /// <summary>Crops <c>images [N, H, W, 3]</c> (the frames of one clip) to the box and resizes
-    /// to <c>[N, 3, Size, Size]</c> float32, 0–255 scale.</summary>
-    public Tensor Apply(Tensor images, CropBox box) =>
-        ClipTensor.CropResize(images, box, Size, Size, Interpolation, Antialias);
+    /// to <c>[N, 3, Size, Size]</c> (or <c>[3, N, Size, Size]</c> with <paramref name="channelsFirst"/>)
+    /// float32, 0–255 scale.</summary>
+    public Tensor Apply(Tensor images, CropBox box, bool channelsFirst = false) =>
+        ClipTensor.CropResize(images, box, Size, Size, Interpolation, Antialias, channelsFirst);
+
+    /// <summary>Crops <c>images [N, H, W, 3]</c> to the box, resizes, mirrors when
+    /// <paramref name="flip"/> is set, normalises when <paramref name="normalize"/> is given, and
+    /// writes into <c>destination [3, N, Size, Size]</c> (a float32 view, e.g. one row of a batch).</summary>
+    public void ApplyInto(Tensor images, CropBox box, Tensor destination, bool flip, Normalize? normalize) =>
+        ClipTensor.CropResizeInto(images, box, destination, Interpolation, Antialias, flip, normalize);
 }

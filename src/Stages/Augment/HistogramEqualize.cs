@@ -20,7 +20,7 @@ public static class HistogramEqualize
         long[] s = x.shape;
         long rowsCount = s[0] * s[1] * s[2], pixels = s[3] * s[4];
         Tensor rows = x.reshape(rowsCount, pixels); // [R, P], one row per channel of a frame
-        Tensor levels = rows.floor().clamp(0, 255).to(ScalarType.Int64); // [R, P]
+        Tensor levels = rows.clamp(0, 255).to(ScalarType.Int64); // [R, P]; truncation is floor on [0, 255]
 
         Tensor ones = torch.ones([1, 1], ScalarType.Int64, x.device).expand(rowsCount, pixels); // [R, P], no storage
         Tensor hist = torch.zeros([rowsCount, 256], ScalarType.Int64, x.device).scatter_add(1, levels, ones); // [R, 256]
@@ -33,8 +33,9 @@ public static class HistogramEqualize
         Tensor shifted = torch.cat([torch.zeros([rowsCount, 1], ScalarType.Int64, x.device), cdf.narrow(1, 0, 255)], 1); // [R, 256] cdf[i-1]
         Tensor lut = (shifted + step.floor_divide(2)).floor_divide(safeStep).clamp(0, 255); // [R, 256]
 
-        Tensor mapped = lut.gather(1, levels).to(x.dtype); // [R, P]
-        Tensor result = torch.where(step.eq(0), rows, mapped); // [R, P]
+        Tensor mapped = lut.to(x.dtype).gather(1, levels); // [R, P]
+        Tensor flat = step.eq(0); // [R, 1] channels left as they are
+        Tensor result = flat.any().item() != 0 ? torch.where(flat, rows, mapped) : mapped; // [R, P]
         return scope.MoveToOuter(result.reshape(s));
     }
 }

@@ -81,7 +81,7 @@ public static class ToneOps
         if (bits == 8) return x.clone();
         double q = 1 << (8 - bits);
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter((x / q).floor() * q);
+        return scope.MoveToOuter(x.floor_divide(q).mul_(q));
     }
 
     /// <summary>Inverts every value at or above the threshold: x >= t ? 255 - x : x.</summary>
@@ -105,7 +105,7 @@ public static class ToneOps
         Tensor flat = hi.le(lo); // [N·3·T, 1]
         Tensor offset = lo.masked_fill(flat, 0);
         Tensor scale = (MaxValue / (hi - lo)).masked_fill(flat, 1);
-        Tensor stretched = ((rows - offset) * scale).clamp(0, MaxValue); // [N·3·T, H·W]
+        Tensor stretched = (rows - offset).mul_(scale).clamp(0, MaxValue); // [N·3·T, H·W]
         return scope.MoveToOuter(stretched.reshape(s));
     }
 

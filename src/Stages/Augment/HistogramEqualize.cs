@@ -25,7 +25,8 @@ public static class HistogramEqualize
         Tensor ones = torch.ones([1, 1], ScalarType.Int64, x.device).expand(rowsCount, pixels); // [R, P], no storage
         Tensor hist = torch.zeros([rowsCount, 256], ScalarType.Int64, x.device).scatter_add(1, levels, ones); // [R, 256]
 
-        Tensor top = levels.amax(1, keepdim: true); // [R, 1] highest level present
+        Tensor binIndex = torch.arange(256, ScalarType.Int64, x.device).unsqueeze(0); // [1, 256]
+        Tensor top = (hist.gt(0).to(ScalarType.Int64) * binIndex).amax(1, keepdim: true); // [R, 1] highest level present
         Tensor topCount = hist.gather(1, top); // [R, 1]
         Tensor step = (pixels - topCount).floor_divide(255); // [R, 1]
         Tensor safeStep = step.clamp_min(1);

@@ -1,0 +1,158 @@
+using CrossVideoMAE.Torch;
+
+namespace CrossVideoMAE.Stages.Augment;
+
+/// <summary>
+/// The train-feed augmentation of CrossVideoMAE (method.md "Data per sample i") on batched
+/// tensors, on whatever device the input lives:
+/// <list type="bullet">
+/// <item>u¹ = base augmentation: short side to 256 (skipped when the clips already have it),
+/// RandomResizedCrop 224 (bilinear, one box for all frames of a clip), horizontal flip.</item>
+/// <item>u² = its own base augmentation (or u¹'s with <see cref="AugmentConfig.SharedBaseCrop"/>)
+/// followed by RandAugment (before normalisation), random erasing (after it) and mixup/cutmix
+/// inside the batch; each switchable.</item>
+/// <item>f = each sampled frame with its own RandomResizedCrop 224 (bicubic, antialiased) and flip.</item>
+/// </list>
+/// Input: clips <c>[B, T, H, W, 3]</c> and frames <c>[B, n, H, W, 3]</c>, uint8 or float on the
+/// 0–255 scale; optional integer labels <c>[B]</c> for soft targets. All random parameters are
+/// drawn first from the <see cref="AugmentRandom"/> (see <see cref="Plan"/>).
+/// </summary>
+public sealed class CrossVideoViewAugmenter
+{
+    private readonly ShortSideResize resize;
+    private readonly RandomResizedCrop videoCrop;
+    private readonly RandomResizedCrop frameCrop;
+    private readonly RandomHorizontalFlip flip;
+    private readonly RandAugment? randAugment;
+    private readonly RandomErasing? erasing;
+    private readonly MixupCutmix mixer;
+    private readonly Normalize normalize;
+
+    public CrossVideoViewAugmenter(AugmentConfig config)
+    {
+        config.Validate();
+        Config = config;
+        resize = new ShortSideResize(config.ShortSide);
+        videoCrop = new RandomResizedCrop(config.CropSize, config.MinScale, config.MaxScale, config.MinRatio, config.MaxRatio,
+            InterpolationMode.Bilinear, config.VideoAntialias);
+        frameCrop = new RandomResizedCrop(config.CropSize, config.MinScale, config.MaxScale, config.MinRatio, config.MaxRatio,
+            InterpolationMode.Bicubic, config.FrameAntialias);
+        flip = new RandomHorizontalFlip(config.EffectiveFlipProbability);
+        randAugment = config.RandAugment ? new RandAugment(config.RandAugmentMagnitude, config.RandAugmentOps) : null;
+        erasing = config.RandomErasing ? new RandomErasing(config.ErasingProbability, fill: config.ErasingFill) : null;
+        mixer = new MixupCutmix(config.Mixup ? config.MixupAlpha : 0, config.CutMix ? config.CutMixAlpha : 0,
+            config.MixSwitchProbability, config.MixProbability, config.LabelSmoothing);
+        normalize = new Normalize(config.Mean, config.Std);
+    }
+
+    public AugmentConfig Config { get; }
+
+    /// <summary>
+    /// Draws every random parameter of a batch, in this order: u¹ boxes, u¹ flips, u² boxes and
+    /// flips (unless shared), RandAugment steps, erasing boxes, the mixing, then each frame's box
+    /// and flip. Sizes are those after the short-side resize.
+    /// </summary>
+    public ViewPlan Plan(AugmentRandom rng, int batch, int frameCount, int clipHeight, int clipWidth, int frameHeight, int frameWidth)
+    {
+        int s = Config.CropSize;
+        CropBox[] crop1 = videoCrop.Sample(rng, batch, clipHeight, clipWidth);
+        bool[] flip1 = flip.Sample(rng, batch);
+        CropBox[] crop2 = crop1;
+        bool[] flip2 = flip1;
+        if (!Config.SharedBaseCrop)
+        {
+            crop2 = videoCrop.Sample(rng, batch, clipHeight, clipWidth);
+            flip2 = flip.Sample(rng, batch);
+        }
+        RandAugmentStep[][]? steps = randAugment?.Sample(rng, batch, s, s);
+        CropBox?[]? erased = erasing?.Sample(rng, batch, s, s);
+        MixParams mix = mixer.Sample(rng, s, s);
+        var frameCrops = new CropBox[batch][];
+        var frameFlips = new bool[batch][];
+        for (int b = 0; b < batch; b++)
+        {
+            frameCrops[b] = new CropBox[frameCount];
+            frameFlips[b] = new bool[frameCount];
+            for (int k = 0; k < frameCount; k++)
+            {
+                frameCrops[b][k] = frameCrop.SampleBox(rng, frameHeight, frameWidth);
+                frameFlips[b][k] = rng.Bernoulli(flip.P);
+            }
+        }
+        return new ViewPlan(crop1, flip1, crop2, flip2, steps, erased, mix, frameCrops, frameFlips);
+    }
+
+    /// <summary>Augments one batch. See the class summary for layouts.</summary>
+    public AugmentedViews Apply(Tensor clips, Tensor frames, Tensor? labels, AugmentRandom rng)
+    {
+        (int batch, int _, int _, int _) = ClipTensor.Check(clips, nameof(clips));
+        (int frameBatch, int frameCount, int _, int _) = ClipTensor.Check(frames, nameof(frames));
+        if (frameBatch != batch)
+            throw new ArgumentException($"frames hold {frameBatch} samples, clips {batch}", nameof(frames));
+        if (labels is not null)
+        {
+            if (labels.dim() != 1 || labels.size(0) != batch)
+                throw new ArgumentException($"labels must be [{batch}], got [{string.Join(", ", labels.shape)}]", nameof(labels));
+            if (Config.NumClasses < 1) throw new InvalidOperationException("labels were given but AugmentConfig.NumClasses is not set");
+        }
+
+        using var scope = torch.NewDisposeScope();
+        Tensor c = resize.Apply(clips);  // [B, T, H', W', 3]
+        Tensor f = resize.Apply(frames); // [B, n, H', W', 3]
+        ViewPlan plan = Plan(rng, batch, frameCount, (int)c.size(2), (int)c.size(3), (int)f.size(2), (int)f.size(3));
+
+        long t = c.size(1), s = Config.CropSize;
+        Tensor u1 = torch.empty([batch, 3, t, s, s], ScalarType.Float32, c.device); // [B, 3, T, S, S]
+        Tensor u2 = torch.empty([batch, 3, t, s, s], ScalarType.Float32, c.device);
+        for (int i = 0; i < batch; i++) BuildSample(c.select(0, i), plan, i, u1.select(0, i), u2.select(0, i), rng);
+        MixupCutmix.ApplyInPlace(u2, plan.Mix);
+        Tensor? targets = labels is null ? null : mixer.Targets(labels, Config.NumClasses, plan.Mix); // [B, K]
+
+        Tensor fr = BuildFrames(f, plan.FrameCrops, plan.FrameFlips); // [B, n, 3, S, S]
+
+        return new AugmentedViews(scope.MoveToOuter(u1), scope.MoveToOuter(u2), scope.MoveToOuter(fr),
+            targets is null ? null : scope.MoveToOuter(targets), plan);
+    }
+
+    // One clip [T, H, W, 3] -> its u1 and u2 rows [3, T, S, S], normalised. The chain runs per
+    // clip so every temporary is clip-sized, and each view is written into the batch once.
+    private void BuildSample(Tensor clip, ViewPlan plan, int i, Tensor u1Row, Tensor u2Row, AugmentRandom rng)
+    {
+        using var scope = torch.NewDisposeScope();
+        videoCrop.ApplyInto(clip, plan.Crop1[i], u1Row, plan.Flip1[i], normalize);
+
+        RandAugmentStep[] steps = (plan.RandAugment?[i] ?? []).Where(st => st.Op != RandAugmentOp.Identity).ToArray();
+        if (steps.Length == 0)
+        {
+            if (Config.SharedBaseCrop) u2Row.copy_(u1Row);
+            else videoCrop.ApplyInto(clip, plan.Crop2[i], u2Row, plan.Flip2[i], normalize);
+        }
+        else
+        {
+            // RandAugment works on the 0-255 scale: crop without normalising, then normalise.
+            CropBox box = Config.SharedBaseCrop ? plan.Crop1[i] : plan.Crop2[i];
+            bool flipped = Config.SharedBaseCrop ? plan.Flip1[i] : plan.Flip2[i];
+            Tensor x = torch.empty([1, 3, clip.size(0), Config.CropSize, Config.CropSize], ScalarType.Float32, clip.device); // [1, 3, T, S, S]
+            videoCrop.ApplyInto(clip, box, x.select(0, 0), flipped, normalize: null);
+            foreach (RandAugmentStep step in steps) x = RandAugment.ApplyStep(x, step);
+            normalize.ApplyInPlace(x, channelDim: 1);
+            u2Row.copy_(x.select(0, 0));
+        }
+        if (erasing is not null && plan.Erasing is not null) erasing.ApplyInPlace(u2Row.unsqueeze(0), [plan.Erasing[i]], rng);
+    }
+
+    // frames [B, n, H, W, 3] -> [B, n, 3, S, S] normalised: every frame its own crop and flip.
+    private Tensor BuildFrames(Tensor frames, CropBox[][] boxes, bool[][] flips)
+    {
+        long b = frames.size(0), n = frames.size(1), s = Config.CropSize;
+        Tensor result = torch.empty([b, n, 3, s, s], ScalarType.Float32, frames.device);
+        for (int i = 0; i < b; i++)
+            for (int k = 0; k < n; k++)
+            {
+                using var inner = torch.NewDisposeScope();
+                Tensor destination = result.select(0, i).narrow(0, k, 1).permute(1, 0, 2, 3); // [3, 1, S, S] view
+                frameCrop.ApplyInto(frames.select(0, i).narrow(0, k, 1), boxes[i][k], destination, flips[i][k], normalize);
+            }
+        return result;
+    }
+}

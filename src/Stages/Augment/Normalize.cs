@@ -1,0 +1,73 @@
+using CrossVideoMAE.Torch;
+
+namespace CrossVideoMAE.Stages.Augment;
+
+/// <summary>
+/// Per-channel pixel normalisation: <c>(x / InputScale - mean[c]) / std[c]</c>, by default ImageNet's
+/// mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225) on 0–255 input.
+/// </summary>
+public sealed class Normalize
+{
+    public static readonly double[] ImageNetMean = [0.485, 0.456, 0.406];
+    public static readonly double[] ImageNetStd = [0.229, 0.224, 0.225];
+
+    public static Normalize ImageNet { get; } = new(ImageNetMean, ImageNetStd);
+
+    private readonly double[] scale; // 1 / (InputScale · std)
+    private readonly double[] shift; // -mean / std
+
+    public Normalize(IReadOnlyList<double> mean, IReadOnlyList<double> std, double inputScale = 255)
+    {
+        if (mean.Count != std.Count || mean.Count == 0)
+            throw new ArgumentException($"mean ({mean.Count}) and std ({std.Count}) need the same, non-zero number of channels");
+        if (std.Any(s => !(s > 0))) throw new ArgumentException("every std must be positive", nameof(std));
+        if (!(inputScale > 0)) throw new ArgumentOutOfRangeException(nameof(inputScale), inputScale, "input scale must be positive");
+        double[] m = mean.ToArray(), sd = std.ToArray();
+        Mean = m;
+        Std = sd;
+        InputScale = inputScale;
+        scale = sd.Select(v => 1.0 / (inputScale * v)).ToArray();
+        shift = Enumerable.Range(0, m.Length).Select(c => -m[c] / sd[c]).ToArray();
+    }
+
+    public IReadOnlyList<double> Mean { get; }
+    public IReadOnlyList<double> Std { get; }
+    public double InputScale { get; }
+
+    /// <summary>Channel c as an affine map of the raw value v: v · scale + shift.</summary>
+    public (double Scale, double Shift) Affine(int channel) => (scale[channel], shift[channel]);
+
+    /// <summary>Normalises a floating tensor in place; <paramref name="channelDim"/> holds the channels.</summary>
+    public Tensor ApplyInPlace(Tensor x, int channelDim)
+    {
+        using var scope = torch.NewDisposeScope();
+        (Tensor a, Tensor b) = Coefficients(x, channelDim);
+        x.mul_(a).add_(b);
+        return x;
+    }
+
+    /// <summary>Returns a new float32 tensor: the normalised <paramref name="x"/>.</summary>
+    public Tensor Apply(Tensor x, int channelDim)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor result = x.to(ScalarType.Float32, copy: true);
+        ApplyInPlace(result, channelDim);
+        return scope.MoveToOuter(result);
+    }
+
+    // Per-channel scale and shift shaped to broadcast along channelDim: [1, .., C, .., 1].
+    private (Tensor a, Tensor b) Coefficients(Tensor x, int channelDim)
+    {
+        int nd = x.dim();
+        int d = channelDim < 0 ? channelDim + nd : channelDim;
+        if (d < 0 || d >= nd) throw new ArgumentOutOfRangeException(nameof(channelDim), channelDim, $"no such dimension in a {nd}-D tensor");
+        if (x.size(d) != Mean.Count)
+            throw new ArgumentException($"dimension {d} holds {x.size(d)} channels, the normalisation {Mean.Count}");
+        if (!x.dtype.IsFloatingPoint()) throw new ArgumentException($"normalising in place needs a floating tensor, got {x.dtype}");
+        long[] shape = Enumerable.Repeat(1L, nd).ToArray();
+        shape[d] = Mean.Count;
+        Tensor a = torch.tensor(scale.Select(v => (float)v).ToArray(), shape).to(x.device, x.dtype);
+        Tensor b = torch.tensor(shift.Select(v => (float)v).ToArray(), shape).to(x.device, x.dtype);
+        return (a, b);
+    }
+}

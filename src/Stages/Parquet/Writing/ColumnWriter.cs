@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.Text;
+using CrossVideoMAE.Stages.Parquet.Encodings;
+using CrossVideoMAE.Stages.Parquet.Format;
+using CrossVideoMAE.Stages.Parquet.Schema;
+
+namespace CrossVideoMAE.Stages.Parquet.Writing;
+
+/// <summary>
+/// Buffers one column of the open row group as finished data pages (v1, PLAIN values, RLE
+/// definition levels for optional columns) and writes them out as one column chunk. A page is
+/// sealed (levels + values, compressed) once it reaches the page target, so the memory held is
+/// the row group's encoded pages plus one open page.
+/// </summary>
+internal sealed class ColumnWriter
+{
+    /// <summary>Upper bound of a serialised data page header (three i32 sizes and a DataPageHeader).</summary>
+    internal const int PageHeaderAllowance = 64;
+
+    /// <summary>Strings longer than this leave the chunk without min/max statistics.</summary>
+    internal const int MaxStatisticsBytes = 64;
+
+    private readonly CompressionCodec _codec;
+    private readonly int _pageTargetBytes;
+
+    // The open page.
+    private readonly ArrayBufferWriter<byte> _pageValues = new();
+    private readonly List<bool> _pageBooleans = [];
+    private readonly List<int> _pageLevels = [];
+    private int _pageValueCount;
+
+    // The sealed pages of the open chunk.
+    private readonly ArrayBufferWriter<byte> _chunk = new();
+    private long _chunkUncompressedBytes;
+    private long _chunkValueCount;
+    private long _chunkNullCount;
+    private readonly ChunkStatistics _statistics;
+
+    public ColumnWriter(ParquetColumn column, CompressionCodec codec, int pageTargetBytes)
+    {
+        Column = column;
+        _codec = codec;
+        _pageTargetBytes = pageTargetBytes;
+        _statistics = new ChunkStatistics(column.Type);
+    }
+
+    public ParquetColumn Column { get; }
+
+    /// <summary>An upper bound of the bytes this chunk will take in the file if written now.</summary>
+    public long BufferedBytes =>
+        _chunk.WrittenCount + OpenPageBytes + PageHeaderAllowance
+        + (_codec == CompressionCodec.Gzip ? OpenPageBytes / 1000 + 64 : 0);
+
+    private long OpenPageBytes => _pageValues.WrittenCount + (_pageBooleans.Count + 7) / 8 + (Column.Optional ? 4 + (_pageLevels.Count + 7) / 8 + 16 : 0);
+
+    /// <summary>Appends one value (already type-checked by the file writer); null only for optional columns.</summary>
+    public void Append(object? value)
+    {
+        int size = EncodedSize(value);
+        if (_pageValueCount > 0 && OpenPageBytes + size > _pageTargetBytes) SealPage();
+
+        if (Column.Optional) _pageLevels.Add(value is null ? 0 : 1);
+        if (value is null)
+        {
+            _chunkNullCount++;
+        }
+        else
+        {
+            switch (value)
+            {
+                case bool b: _pageBooleans.Add(b); break;
+                case int i: PlainEncoder.WriteInt32(_pageValues, i); break;
+                case long l: PlainEncoder.WriteInt64(_pageValues, l); break;
+                case float f: PlainEncoder.WriteFloat(_pageValues, f); break;
+                case double d: PlainEncoder.WriteDouble(_pageValues, d); break;
+                case string s: PlainEncoder.WriteByteArray(_pageValues, Encoding.UTF8.GetBytes(s)); break;
+                case byte[] bytes: PlainEncoder.WriteByteArray(_pageValues, bytes); break;
+                default: throw new ArgumentException($"column '{Column.Name}' cannot hold a {value.GetType().Name}");
+            }
+            _statistics.Observe(value);
+        }
+        _pageValueCount++;
+        _chunkValueCount++;
+
+        if (OpenPageBytes >= _pageTargetBytes) SealPage();
+    }
+
+    /// <summary>Writes the chunk's pages to <paramref name="output"/> (positioned at
+    /// <paramref name="offset"/>), returns its metadata and starts an empty chunk.</summary>
+    public async ValueTask<ColumnChunk> WriteChunkAsync(Stream output, long offset, CancellationToken ct)
+    {
+        if (_pageValueCount > 0) SealPage();
+        await output.WriteAsync(_chunk.WrittenMemory, ct).ConfigureAwait(false);
+        var meta = new ColumnMetaData
+        {
+            Type = ParquetSchema.PhysicalTypeOf(Column.Type),
+            Encodings = Column.Optional ? [ParquetEncoding.Plain, ParquetEncoding.Rle] : [ParquetEncoding.Plain],
+            PathInSchema = [Column.Name],
+            Codec = _codec,
+            NumValues = _chunkValueCount,
+            TotalUncompressedSize = _chunkUncompressedBytes,
+            TotalCompressedSize = _chunk.WrittenCount,
+            DataPageOffset = offset,
+            Statistics = _statistics.ToStatistics(_chunkNullCount),
+        };
+        _chunk.ResetWrittenCount();
+        _chunkUncompressedBytes = 0;
+        _chunkValueCount = 0;
+        _chunkNullCount = 0;
+        _statistics.Reset();
+        return new ColumnChunk { FileOffset = 0, MetaData = meta };
+    }
+
+    private int EncodedSize(object? value) => value switch
+    {
+        null => 0,
+        bool => 1,
+        int or float => 4,
+        long or double => 8,
+        string s => 4 + Encoding.UTF8.GetByteCount(s),
+        byte[] b => 4 + b.Length,
+        _ => 0,
+    };
+
+    private void SealPage()
+    {
+        var body = new ArrayBufferWriter<byte>(_pageValues.WrittenCount + 64);
+        if (Column.Optional)
+        {
+            var levels = new ArrayBufferWriter<byte>();
+            RleBitPackedHybridEncoder.Encode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pageLevels), bitWidth: 1, levels);
+            PlainEncoder.WriteInt32(body, levels.WrittenCount);
+            body.Write(levels.WrittenSpan);
+        }
+        if (Column.Type == ParquetType.Boolean) PlainEncoder.WriteBooleans(body, _pageBooleans);
+        body.Write(_pageValues.WrittenSpan);
+
+        byte[] compressed = PageCompression.Compress(_codec, body.WrittenSpan);
+        var header = new PageHeader
+        {
+            Type = PageType.DataPage,
+            UncompressedPageSize = body.WrittenCount,
+            CompressedPageSize = compressed.Length,
+            DataPage = new DataPageHeader(_pageValueCount, ParquetEncoding.Plain, ParquetEncoding.Rle, ParquetEncoding.Rle),
+        };
+        byte[] headerBytes = header.Serialize();
+        _chunk.Write(headerBytes);
+        _chunk.Write(compressed);
+        _chunkUncompressedBytes += headerBytes.Length + body.WrittenCount;
+
+        _pageValues.ResetWrittenCount();
+        _pageBooleans.Clear();
+        _pageLevels.Clear();
+        _pageValueCount = 0;
+    }
+}

@@ -55,7 +55,8 @@ public class ThriftCompactProtocolTests
         byte[] bytes =
         [
             0x15, 0x06,                         // 1: i32 3
-            0x37, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, // 4: double 1.5 (skipped)
+            0x18, 0x03, 0x78, 0x79, 0x7A,       // 2: binary "xyz" (skipped)
+            0x27, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, // 4: double 1.5 (skipped)
             0x1B, 0x01, 0x55, 0x02, 0x04,       // 5: map<i32,i32> {1: 2} (skipped)
             0x1C, 0x19, 0x1C, 0x15, 0x02, 0x00, 0x00, // 6: struct { 1: list<struct>[ {1: i32 1} ] } (skipped)
             0x06, 0x50, 0x80, 0x80, 0x04,       // 40: i64 zigzag 65536 -> 32768

@@ -198,8 +198,11 @@ public sealed class ThriftCompactReader
                 Position += 8;
                 return;
             case CompactType.Binary:
-                Position += ReadLength();
+            {
+                int length = ReadLength(); // read before Position, which ReadLength advances
+                Position += length;
                 return;
+            }
             case CompactType.List:
             case CompactType.Set:
             {

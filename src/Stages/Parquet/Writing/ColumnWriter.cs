@@ -51,7 +51,9 @@ internal sealed class ColumnWriter
         _chunk.WrittenCount + OpenPageBytes + PageHeaderAllowance
         + (_codec == CompressionCodec.Gzip ? OpenPageBytes / 1000 + 64 : 0);
 
-    private long OpenPageBytes => _pageValues.WrittenCount + (_pageBooleans.Count + 7) / 8 + (Column.Optional ? 4 + (_pageLevels.Count + 7) / 8 + 16 : 0);
+    // Definition levels: the RLE/bit-packed hybrid needs at most 2 bytes per 8 levels (an RLE
+    // run of 8 is a header and a value byte) plus a few run headers.
+    private long OpenPageBytes => _pageValues.WrittenCount + (_pageBooleans.Count + 7) / 8 + (Column.Optional ? 4 + 2 * ((_pageLevels.Count + 7) / 8) + 16 : 0);
 
     /// <summary>Appends one value (already type-checked by the file writer); null only for optional columns.</summary>
     public void Append(object? value)
@@ -111,7 +113,8 @@ internal sealed class ColumnWriter
         return new ColumnChunk { FileOffset = 0, MetaData = meta };
     }
 
-    private int EncodedSize(object? value) => value switch
+    /// <summary>PLAIN-encoded size of one value (bool counted as a whole byte).</summary>
+    internal static int EncodedSize(object? value) => value switch
     {
         null => 0,
         bool => 1,

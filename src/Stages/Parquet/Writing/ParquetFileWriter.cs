@@ -14,7 +14,7 @@ namespace CrossVideoMAE.Stages.Parquet.Writing;
 /// </summary>
 public sealed class ParquetFileWriter : IAsyncDisposable
 {
-    private const int RowGroupFooterOverhead = 64;
+    private const int RowGroupFooterOverhead = 128;
     private const int ColumnChunkFooterOverhead = 256;
 
     private readonly Stream _output;
@@ -61,6 +61,20 @@ public sealed class ParquetFileWriter : IAsyncDisposable
     /// <summary>An upper bound of the file's length if it were completed now.</summary>
     public long EstimatedLength =>
         Math.Max(_position, FooterWriter.Magic.Length) + BufferedBytes + _footerBytes + (_rowsInGroup > 0 ? _pendingRowGroupFooterBytes : 0);
+
+    /// <summary>An upper bound of what appending <paramref name="values"/> can add to
+    /// <see cref="EstimatedLength"/>: the encoded values plus, for every column, a fresh page
+    /// header and the footer entry of a fresh row group.</summary>
+    public long RowSizeUpperBound(IReadOnlyList<object?> values)
+    {
+        long bytes = RowGroupFooterOverhead;
+        for (int i = 0; i < values.Count && i < _columns.Length; i++)
+        {
+            bytes += ColumnWriter.EncodedSize(values[i]) + 1 + ColumnWriter.PageHeaderAllowance
+                + ColumnChunkFooterOverhead + 2L * Encoding.UTF8.GetByteCount(_columns[i].Column.Name);
+        }
+        return bytes;
+    }
 
     /// <summary>Appends one row: one value per column in schema order, typed as
     /// <see cref="ParquetColumn.ClrType"/>, null only in optional columns.</summary>

@@ -46,10 +46,23 @@ internal sealed class ColumnWriter
 
     public ParquetColumn Column { get; }
 
-    /// <summary>An upper bound of the bytes this chunk will take in the file if written now.</summary>
-    public long BufferedBytes =>
-        _chunk.WrittenCount + OpenPageBytes + PageHeaderAllowance
-        + (_codec == CompressionCodec.Gzip ? OpenPageBytes / 1000 + 64 : 0);
+    /// <summary>An upper bound of the bytes this chunk will take in the file if written now:
+    /// the sealed pages as they are, the open page as if sealed uncompressed with a full header,
+    /// plus the worst-case growth of deflate (well under 1/1000 of the input and a gzip header
+    /// and trailer) when compressed.</summary>
+    public long BufferedBytes => _chunk.WrittenCount + SealedSizeBound(OpenPageBytes);
+
+    /// <summary>An upper bound of how much <see cref="BufferedBytes"/> can grow by appending
+    /// <paramref name="value"/>: its encoded size, levels of a page, a page header and the
+    /// compression allowance (the worst case is the value opening a fresh page).</summary>
+    public long AppendUpperBound(object? value)
+    {
+        long page = EncodedSize(value) + 1 + (Column.Optional ? 4 + 2 + 16 : 0);
+        return SealedSizeBound(page) + 1;
+    }
+
+    private long SealedSizeBound(long openPageBytes) =>
+        openPageBytes + PageHeaderAllowance + (_codec == CompressionCodec.Gzip ? openPageBytes / 1000 + 64 : 0);
 
     // Definition levels: the RLE/bit-packed hybrid needs at most 2 bytes per 8 levels (an RLE
     // run of 8 is a header and a value byte) plus a few run headers.

@@ -70,7 +70,7 @@ public sealed class ParquetFileWriter : IAsyncDisposable
         long bytes = RowGroupFooterOverhead;
         for (int i = 0; i < values.Count && i < _columns.Length; i++)
         {
-            bytes += ColumnWriter.EncodedSize(values[i]) + 1 + ColumnWriter.PageHeaderAllowance
+            bytes += _columns[i].AppendUpperBound(values[i])
                 + ColumnChunkFooterOverhead + 2L * Encoding.UTF8.GetByteCount(_columns[i].Column.Name);
         }
         return bytes;

@@ -10,25 +10,26 @@ public static class PageCompression
 {
     public static bool IsSupported(CompressionCodec codec) => codec is CompressionCodec.Uncompressed or CompressionCodec.Gzip;
 
-    public static byte[] Compress(CompressionCodec codec, ReadOnlySpan<byte> body)
+    /// <summary>The page body as stored: <paramref name="body"/> itself when uncompressed,
+    /// otherwise the GZIP stream written into <paramref name="scratch"/> (valid until its next use).</summary>
+    public static ReadOnlyMemory<byte> Compress(CompressionCodec codec, ReadOnlyMemory<byte> body, MemoryStream scratch)
     {
         switch (codec)
         {
             case CompressionCodec.Uncompressed:
-                return body.ToArray();
+                return body;
             case CompressionCodec.Gzip:
-            {
-                var output = new MemoryStream(body.Length / 2 + 64);
-                using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(body);
-                return output.ToArray();
-            }
+                scratch.SetLength(0);
+                using (var gzip = new GZipStream(scratch, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(body.Span);
+                return scratch.GetBuffer().AsMemory(0, (int)scratch.Length);
             default:
                 throw new NotSupportedException($"compression codec {codec} is not supported by this writer");
         }
     }
 
-    /// <summary>Returns exactly <paramref name="uncompressedSize"/> bytes or throws <see cref="InvalidDataException"/>.</summary>
-    public static byte[] Decompress(CompressionCodec codec, ReadOnlyMemory<byte> body, int uncompressedSize)
+    /// <summary>Returns exactly <paramref name="uncompressedSize"/> bytes (the body itself when
+    /// uncompressed) or throws <see cref="InvalidDataException"/>.</summary>
+    public static ReadOnlyMemory<byte> Decompress(CompressionCodec codec, ReadOnlyMemory<byte> body, int uncompressedSize)
     {
         if (uncompressedSize < 0) throw new InvalidDataException($"negative uncompressed page size {uncompressedSize}");
         switch (codec)
@@ -36,7 +37,7 @@ public static class PageCompression
             case CompressionCodec.Uncompressed:
                 if (body.Length != uncompressedSize)
                     throw new InvalidDataException($"uncompressed page has {body.Length} bytes but its header says {uncompressedSize}");
-                return body.ToArray();
+                return body;
             case CompressionCodec.Gzip:
                 return Gunzip(body, uncompressedSize);
             default:

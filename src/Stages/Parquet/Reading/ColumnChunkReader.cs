@@ -51,9 +51,9 @@ internal static class ColumnChunkReader
                 {
                     DataPageHeader page = header.DataPage ?? throw new InvalidDataException($"data page at chunk offset {pageStart} has no data_page_header");
                     CheckValueCount(page.NumValues, rowCount - rowsRead, pageStart);
-                    byte[] bytes = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize);
-                    int[] levels = ReadLevelsV1(column, page, bytes, out int valuesStart);
-                    StoreValues(column, page.Encoding, bytes.AsSpan(valuesStart), levels, dictionary, values, nulls, rowsRead);
+                    ReadOnlyMemory<byte> bytes = PageCompression.Decompress(meta.Codec, body, header.UncompressedPageSize);
+                    int[] levels = ReadLevelsV1(column, page, bytes.Span, out int valuesStart);
+                    StoreValues(column, page.Encoding, bytes.Span[valuesStart..], levels, dictionary, values, nulls, rowsRead);
                     rowsRead += page.NumValues;
                     break;
                 }
@@ -61,8 +61,8 @@ internal static class ColumnChunkReader
                 {
                     DataPageHeaderV2 page = header.DataPageV2 ?? throw new InvalidDataException($"data page at chunk offset {pageStart} has no data_page_header_v2");
                     CheckValueCount(page.NumValues, rowCount - rowsRead, pageStart);
-                    (int[] levels, byte[] valueBytes) = ReadPageV2(column, meta.Codec, header, page, body);
-                    StoreValues(column, page.Encoding, valueBytes, levels, dictionary, values, nulls, rowsRead);
+                    (int[] levels, ReadOnlyMemory<byte> valueBytes) = ReadPageV2(column, meta.Codec, header, page, body);
+                    StoreValues(column, page.Encoding, valueBytes.Span, levels, dictionary, values, nulls, rowsRead);
                     rowsRead += page.NumValues;
                     break;
                 }
@@ -88,13 +88,13 @@ internal static class ColumnChunkReader
         if (dict.Encoding is not (ParquetEncoding.Plain or ParquetEncoding.PlainDictionary))
             throw new InvalidDataException($"dictionary page encoding {dict.Encoding} is not supported");
         if (dict.NumValues < 0) throw new InvalidDataException($"dictionary page holds {dict.NumValues} values");
-        byte[] bytes = PageCompression.Decompress(codec, body, header.UncompressedPageSize);
-        return PlainDecoder.Decode(column.Type, bytes, dict.NumValues);
+        ReadOnlyMemory<byte> bytes = PageCompression.Decompress(codec, body, header.UncompressedPageSize);
+        return PlainDecoder.Decode(column.Type, bytes.Span, dict.NumValues);
     }
 
     /// <summary>Data page v1: definition levels (optional columns only) are RLE with a 4-byte
     /// length prefix and precede the values; a flat schema has no repetition levels.</summary>
-    private static int[] ReadLevelsV1(ParquetColumn column, DataPageHeader page, byte[] bytes, out int valuesStart)
+    private static int[] ReadLevelsV1(ParquetColumn column, DataPageHeader page, ReadOnlySpan<byte> bytes, out int valuesStart)
     {
         var levels = new int[page.NumValues];
         if (!column.Optional)
@@ -109,14 +109,14 @@ internal static class ColumnChunkReader
         int length = BinaryPrimitives.ReadInt32LittleEndian(bytes);
         if (length < 0 || length > bytes.Length - 4)
             throw new InvalidDataException($"definition levels claim {length} bytes but the page holds {bytes.Length - 4} after the length");
-        RleBitPackedHybridDecoder.Decode(bytes.AsSpan(4, length), bitWidth: 1, levels);
+        RleBitPackedHybridDecoder.Decode(bytes.Slice(4, length), bitWidth: 1, levels);
         valuesStart = 4 + length;
         return levels;
     }
 
     /// <summary>Data page v2: levels first, never compressed and without length prefixes; the
     /// values section is compressed when the header says so.</summary>
-    private static (int[] Levels, byte[] Values) ReadPageV2(ParquetColumn column, CompressionCodec codec, PageHeader header, DataPageHeaderV2 page, ReadOnlyMemory<byte> body)
+    private static (int[] Levels, ReadOnlyMemory<byte> Values) ReadPageV2(ParquetColumn column, CompressionCodec codec, PageHeader header, DataPageHeaderV2 page, ReadOnlyMemory<byte> body)
     {
         if (page.RepetitionLevelsByteLength != 0) throw new InvalidDataException("data page v2 has repetition levels, which a flat schema cannot have");
         int defLength = page.DefinitionLevelsByteLength;

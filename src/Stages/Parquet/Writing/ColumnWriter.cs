@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using CrossVideoMAE.Stages.Parquet.Encodings;
 using CrossVideoMAE.Stages.Parquet.Format;
@@ -28,6 +29,11 @@ internal sealed class ColumnWriter
     private readonly List<bool> _pageBooleans = [];
     private readonly List<int> _pageLevels = [];
     private int _pageValueCount;
+
+    // Scratch buffers reused by every page: levels, the page body, its compressed form.
+    private readonly ArrayBufferWriter<byte> _levels = new();
+    private readonly ArrayBufferWriter<byte> _body = new();
+    private readonly MemoryStream _compressed = new();
 
     // The sealed pages of the open chunk.
     private readonly ArrayBufferWriter<byte> _chunk = new();
@@ -140,29 +146,29 @@ internal sealed class ColumnWriter
 
     private void SealPage()
     {
-        var body = new ArrayBufferWriter<byte>(_pageValues.WrittenCount + 64);
+        _body.ResetWrittenCount();
         if (Column.Optional)
         {
-            var levels = new ArrayBufferWriter<byte>();
-            RleBitPackedHybridEncoder.Encode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pageLevels), bitWidth: 1, levels);
-            PlainEncoder.WriteInt32(body, levels.WrittenCount);
-            body.Write(levels.WrittenSpan);
+            _levels.ResetWrittenCount();
+            RleBitPackedHybridEncoder.Encode(CollectionsMarshal.AsSpan(_pageLevels), bitWidth: 1, _levels);
+            PlainEncoder.WriteInt32(_body, _levels.WrittenCount);
+            _body.Write(_levels.WrittenSpan);
         }
-        if (Column.Type == ParquetType.Boolean) PlainEncoder.WriteBooleans(body, _pageBooleans);
-        body.Write(_pageValues.WrittenSpan);
+        if (Column.Type == ParquetType.Boolean) PlainEncoder.WriteBooleans(_body, _pageBooleans);
+        _body.Write(_pageValues.WrittenSpan);
 
-        byte[] compressed = PageCompression.Compress(_codec, body.WrittenSpan);
+        ReadOnlyMemory<byte> stored = PageCompression.Compress(_codec, _body.WrittenMemory, _compressed);
         var header = new PageHeader
         {
             Type = PageType.DataPage,
-            UncompressedPageSize = body.WrittenCount,
-            CompressedPageSize = compressed.Length,
+            UncompressedPageSize = _body.WrittenCount,
+            CompressedPageSize = stored.Length,
             DataPage = new DataPageHeader(_pageValueCount, ParquetEncoding.Plain, ParquetEncoding.Rle, ParquetEncoding.Rle),
         };
         byte[] headerBytes = header.Serialize();
         _chunk.Write(headerBytes);
-        _chunk.Write(compressed);
-        _chunkUncompressedBytes += headerBytes.Length + body.WrittenCount;
+        _chunk.Write(stored.Span);
+        _chunkUncompressedBytes += headerBytes.Length + _body.WrittenCount;
 
         _pageValues.ResetWrittenCount();
         _pageBooleans.Clear();

@@ -128,6 +128,24 @@ public class ParquetReaderTests
         Assert.Contains("compression codec Snappy is not supported", e.Message);
     }
 
+    [Fact]
+    public async Task Parquet_v2_encodings_we_do_not_decode_are_named_in_the_error()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("v2.parquet");
+        JsonElement[] encodings = DuckDb.Query(
+            $"COPY (SELECT i::INTEGER AS n, (i % 3 = 0) AS flag FROM range(100) t(i)) TO {DuckDb.Literal(path)} " +
+            "(FORMAT PARQUET, COMPRESSION GZIP, PARQUET_VERSION V2); " +
+            $"SELECT path_in_schema AS col, encodings FROM parquet_metadata({DuckDb.Literal(path)}) ORDER BY column_id");
+        Assert.Equal("DELTA_BINARY_PACKED", encodings[0].GetProperty("encodings").GetString());
+
+        await using ParquetFileReader reader = await ParquetFileReader.OpenAsync(path);
+        RowGroupData flags = await reader.ReadRowGroupAsync(0, ["flag"]);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => i % 3 == 0), Enumerable.Range(0, 100).Select(flags["flag"].GetBoolean));
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => reader.ReadRowGroupAsync(0, ["n"]));
+        Assert.Contains($"Parquet file '{path}' is invalid: row group 0, column 'n': value encoding DeltaBinaryPacked is not supported", e.Message);
+    }
+
     private static T? Nullable<T>(JsonElement row, string name, Func<JsonElement, T?> read)
     {
         JsonElement v = row.GetProperty(name);

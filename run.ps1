@@ -9,7 +9,7 @@ $Native = Join-Path $Root 'native/build/libcvmae_torch.so'
 function Invoke-Setup {
     if ($IsLinux) { & bash (Join-Path $Root 'run') setup; if ($LASTEXITCODE) { exit $LASTEXITCODE }; return }
     # Elsewhere: system packages are the user's to install (libtorch, ffmpeg, libjpeg-turbo, node).
-    Push-Location (Join-Path $Root 'tools/duckdb'); npm ci --no-audit --no-fund; Pop-Location
+    Push-Location (Join-Path $Root 'tools/duckdb'); npm install --no-audit --no-fund --no-package-lock; Pop-Location
     dotnet build (Join-Path $Root 'CrossVideoMAE.sln') -c Release -nologo -v q
 }
 

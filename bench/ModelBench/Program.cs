@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Diagnostics;
 using CrossVideoMAE.Model.Objective;
 using CrossVideoMAE.Model.Optimization;
 using CrossVideoMAE.Torch;
@@ -24,17 +25,7 @@ var loss = new CrossVideoMaeLoss(LossConfig.Default, config);
 using var optimizer = OptimizerFactory.Pretraining(model, lr: 1.5e-4);
 using var maskGen = new Generator(1);
 
-CrossVideoMaeBatch MakeBatch()
-{
-    using var g = new Generator(2);
-    long b = opts.Batch;
-    Tensor v1 = torch.randn([b, 3, opts.Frames, opts.Size, opts.Size], g).to(device).DetachFromDisposeScope();
-    Tensor v2 = torch.randn([b, 3, opts.Frames, opts.Size, opts.Size], g).to(device).DetachFromDisposeScope();
-    Tensor frames = torch.randn([b, 1, 3, opts.Size, opts.Size], g).to(device).DetachFromDisposeScope();
-    Tensor idx = torch.randint(0, opts.Frames, [b, 1], g).to(device).DetachFromDisposeScope();
-    return new CrossVideoMaeBatch(v1, v2, frames, idx);
-}
-CrossVideoMaeBatch batch = MakeBatch();
+CrossVideoMaeBatch batch = SyntheticBatch.Make(config, opts.Batch, 1, seed: 2, device);
 
 var fwd = new List<double>(); var bwd = new List<double>(); var opt = new List<double>();
 for (int step = 0; step < opts.Warmup + opts.Steps; step++)

@@ -28,7 +28,7 @@ public static class FrameTokenPooling
         using var scope = torch.NewDisposeScope();
         Tensor tokenSlice = idsKeep.floor_divide(grid.Spatial);                           // [B, Lv] temporal index
         Tensor target = frameIndices.@long().floor_divide(tubeletSize);                   // [B, n] tubelet of each frame
-        if (target.lt(0).any().item() != 0 || target.ge(grid.T).any().item() != 0)
+        if ((target.lt(0) | target.ge(grid.T)).any().item() != 0)
             throw new ArgumentException($"a sampled frame index lies outside the clip's {grid.T * tubeletSize} frames");
         Tensor diff = tokenSlice.unsqueeze(1) - target.unsqueeze(2);                      // [B, n, Lv]
         // Rank by distance, earlier tubelet first on ties: key = 2|d| + (d > 0).

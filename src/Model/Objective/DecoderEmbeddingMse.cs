@@ -11,6 +11,7 @@ public static class DecoderEmbeddingMse
         if (!prediction1.shape.SequenceEqual(prediction2.shape))
             throw new ArgumentException("the two views' decoder embeddings differ in shape");
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter((prediction1 - prediction2).square().mean());
+        Tensor diff = Precision.AtLeastFloat32(prediction1) - Precision.AtLeastFloat32(prediction2);
+        return scope.MoveToOuter(diff.square().mean());
     }
 }

@@ -17,7 +17,8 @@ public static class PrintedInfoNce
             throw new ArgumentException($"contrastive inputs must both be [N, E], got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}]");
         long n = a.size(0);
         using var scope = torch.NewDisposeScope();
-        Tensor an = functional.normalize(a, dim: 1), bn = functional.normalize(b, dim: 1);
+        // Similarities divided by a small tau need more than 16-bit precision (autocast may hand us bf16).
+        Tensor an = functional.normalize(Precision.AtLeastFloat32(a), dim: 1), bn = functional.normalize(Precision.AtLeastFloat32(b), dim: 1);
         Tensor ab = an.matmul(bn.t()) / tau;                                              // [N, N] s(a_i, b_k)/tau
         Tensor aa = an.matmul(an.t()) / tau;                                              // [N, N] s(a_i, a_k)/tau
         Tensor idx = torch.arange(n, device: a.device);

@@ -16,7 +16,8 @@ public static class ReconstructionLoss
     public static Tensor Compute(Tensor prediction, Tensor video, Tensor mask, int tubelet, int patch, bool normPix)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor target = Patchify.Video(video, tubelet, patch);                              // [B, L, P]
+        Tensor target = Patchify.Video(Precision.AtLeastFloat32(video), tubelet, patch);    // [B, L, P]
+        prediction = Precision.AtLeastFloat32(prediction);
         if (!target.shape.SequenceEqual(prediction.shape))
             throw new ArgumentException($"prediction [{string.Join(", ", prediction.shape)}] does not match the target [{string.Join(", ", target.shape)}]");
         if (normPix)

@@ -7,5 +7,5 @@ public sealed record Kinetics400ReaderOptions
     /// official 400-class order when a file holds every class.</summary>
     public IReadOnlyList<string>? LabelNames { get; init; }
     /// <summary>Extensions tried for each video, in order; the first is used when none exists on disk.</summary>
-    public IReadOnlyList<string> Extensions { get; init; } = [".mp4", ".webm", ".mkv"];
+    public IReadOnlyList<string> Extensions { get; init; } = [".mp4", ".webm", ".mkv", ".avi"];
 }

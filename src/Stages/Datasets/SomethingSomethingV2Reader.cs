@@ -14,7 +14,7 @@ namespace CrossVideoMAE.Stages.Datasets;
 public sealed class SomethingSomethingV2Reader(string labelsJson, string videoRoot, IReadOnlyList<string> annotationFiles) : IDatasetReader
 {
     /// <summary>Extensions tried for each video, in order; the first is used when none exists on disk.</summary>
-    public IReadOnlyList<string> Extensions { get; init; } = [".webm", ".mp4"];
+    public IReadOnlyList<string> Extensions { get; init; } = [".webm", ".mp4", ".mkv", ".avi"];
 
     public string Format => "ssv2";
 

@@ -16,5 +16,6 @@ public static class Program
     public static IEnumerable<Command> Commands()
     {
         yield return DoctorCommand.Create();
+        yield return MakeSampleCommand.Create();
     }
 }

@@ -15,7 +15,7 @@ namespace CrossVideoMAE.Stages.SampleData;
 public sealed partial class SampleDatasetGenerator
 {
     private const string YoutubeAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-";
-    private static readonly string[] OwnEntries = ["videos", "ssv2_videos", "annotations", "sample.json"];
+    private static readonly string[] OwnEntries = ["videos", "ssv2_videos", "annotations", "sample.json", "broken"];
 
     public async Task<SampleDataset> GenerateAsync(SampleDatasetOptions options, CancellationToken ct = default)
     {

@@ -136,6 +136,14 @@ public sealed class VideoProbeTests(VideoTestFiles files)
     }
 
     [Fact]
+    public async Task Timestamps_that_start_late_are_reported()
+    {
+        VideoInfo info = await _probe.ProbeAsync(files.Offset);
+        Assert.Equal(10.0, info.StartTime, 3);
+        Assert.Equal(VideoTestFiles.LongFrames, info.FrameCount);
+    }
+
+    [Fact]
     public async Task A_folder_is_not_a_video_file()
     {
         var e = await Assert.ThrowsAsync<VideoInputException>(() => _probe.ProbeAsync(files.Dir));

@@ -22,6 +22,7 @@ public sealed class VideoTestFiles : IDisposable
     public string Avi => _dir.File("cfr.avi");
     public string Ntsc => _dir.File("ntsc.mp4");
     public string Long => _dir.File("long.mp4");
+    public string Offset => _dir.File("offset.mp4");
     public string Vfr => _dir.File("vfr.mp4");
     public string Rotated => _dir.File("rotated.mp4");
     public string Odd => _dir.File("odd.webm");
@@ -40,6 +41,7 @@ public sealed class VideoTestFiles : IDisposable
         Ffmpeg("-f", "lavfi", "-i", src + ":duration=2", "-c:v", "mpeg4", Avi);
         Ffmpeg("-f", "lavfi", "-i", $"testsrc2=size={W}x{H}:rate=30000/1001:duration=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", Ntsc);
         Ffmpeg("-f", "lavfi", "-i", src + ":duration=6", "-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p", "-movflags", "+faststart", Long);
+        Ffmpeg("-f", "lavfi", "-i", src + ":duration=6", "-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p", "-output_ts_offset", "10", Offset);
         // 20 frames 1/30 s apart, then 40 frames 3/30 s apart.
         Ffmpeg("-f", "lavfi", "-i", $"testsrc2=size={W}x{H}:rate=30:duration=2", "-vf", "setpts='if(lt(N,20),N,20+(N-20)*3)/30/TB'",
                "-fps_mode", "passthrough", "-c:v", "libx264", "-pix_fmt", "yuv420p", Vfr);

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace CrossVideoMAE.Stages.Jpeg;
 
 /// <summary>P/Invoke declarations of the TurboJPEG 2.x API (Debian libturbojpeg0, /usr/include/turbojpeg.h).
-/// <c>unsigned long</c> is <see cref="CULong"/>; every function returns 0 on success and -1 on error.</summary>
+/// <c>unsigned long</c> is <see cref="CULong"/>; every function returns 0 on success and -1 on error. Compression
+/// writes into a caller-owned buffer of tjBufSize bytes (TJFLAG_NOREALLOC), so nothing needs tjFree.</summary>
 internal static unsafe partial class TurboJpegNative
 {
     private const string Lib = "libturbojpeg.so.0";
@@ -42,9 +43,6 @@ internal static unsafe partial class TurboJpegNative
 
     [LibraryImport(Lib, EntryPoint = "tjGetErrorCode")]
     public static partial int GetErrorCode(TurboJpegHandle handle);
-
-    [LibraryImport(Lib, EntryPoint = "tjFree")]
-    public static partial void Free(byte* buffer);
 
     /// <summary>The handle's last error message (TurboJPEG keeps it per handle).</summary>
     public static string LastError(TurboJpegHandle handle)

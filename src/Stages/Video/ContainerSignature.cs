@@ -23,12 +23,20 @@ public static class ContainerSignature
         return null;
     }
 
-    /// <summary>Reads the first bytes of <paramref name="path"/> and detects its container.</summary>
+    /// <summary>Reads the first bytes of <paramref name="path"/> and detects its container; null when none
+    /// matches or the file cannot be read.</summary>
     public static string? DetectFile(string path)
     {
         Span<byte> head = stackalloc byte[256];
-        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-        int n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return Detect(head[..n]);
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            int n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            return Detect(head[..n]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

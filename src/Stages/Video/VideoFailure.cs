@@ -6,6 +6,8 @@ public enum VideoFailure
 {
     /// <summary>The path does not exist.</summary>
     FileMissing,
+    /// <summary>The file exists but cannot be opened for reading (permissions, a broken mount).</summary>
+    Unreadable,
     /// <summary>The file has zero bytes.</summary>
     EmptyFile,
     /// <summary>No known container signature and ffprobe cannot read it (e.g. a text file renamed .mp4).</summary>

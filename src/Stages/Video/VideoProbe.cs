@@ -56,6 +56,14 @@ public sealed class VideoProbe
             throw new VideoInputException(path, stage, VideoFailure.FileMissing, Directory.Exists(path) ? "the path is a folder, not a file" : "the file does not exist");
         if (file.Length == 0)
             throw new VideoInputException(path, stage, VideoFailure.EmptyFile, "the file is empty (0 bytes)");
+        try
+        {
+            using var _ = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new VideoInputException(path, stage, VideoFailure.Unreadable, $"the file cannot be opened for reading: {e.Message}", inner: e);
+        }
     }
 
     /// <summary>The path as ffmpeg/ffprobe input: absolute and prefixed with the file protocol, so a name that

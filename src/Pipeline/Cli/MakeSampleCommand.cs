@@ -9,7 +9,7 @@ public static class MakeSampleCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Folder to write (new, empty, or an earlier sample dataset)", DefaultValueFactory = _ => "data/sample" };
+        var output = new Option<string>("--out") { Description = "Folder to write (new, empty, or an earlier sample dataset)", DefaultValueFactory = _ => "out/sample" };
         var classes = new Option<int>("--classes") { Description = $"Motion classes, 1..{MotionClass.All.Count}", DefaultValueFactory = _ => 5 };
         var perClass = new Option<int>("--videos-per-class") { Description = "Videos per class (a quarter are held out)", DefaultValueFactory = _ => 8 };
         var seed = new Option<ulong>("--seed") { Description = "Seed for everything random", DefaultValueFactory = _ => 0UL };

@@ -7,7 +7,7 @@ namespace CrossVideoMAE.Stages.Datasets;
 /// Something-Something V2: <c>labels.json</c> maps a class name to its index ("0".."173", as strings
 /// or numbers); each annotation file (<c>something-something-v2-train.json</c>, <c>-validation.json</c>,
 /// <c>-test.json</c>; the split comes from the file name) is an array of
-/// <c>{"id", "label", "template", "placeholders"}</c>. The class of an entry is its template with the
+/// <c>{"id", "label", "template", ...}</c> (other fields, such as the list of object names, are ignored). The class of an entry is its template with the
 /// brackets removed ("Putting [something] on a surface" -> "Putting something on a surface"); test
 /// entries hold only an id and are unlabelled. Videos are <c>&lt;root&gt;/&lt;id&gt;.webm</c>.
 /// </summary>

@@ -41,7 +41,6 @@ internal static class SampleAnnotationWriter
                 ["id"] = v.Ssv2Id,
                 ["label"] = ClassOf(v).Ssv2Template.Replace("[something]", "a box").Replace("[Something]", "A box"),
                 ["template"] = ClassOf(v).Ssv2Template,
-                ["placeholders"] = new[] { "a box" },
             });
             await File.WriteAllTextAsync(file, JsonSerializer.Serialize(items, Indented), ct).ConfigureAwait(false);
         }

@@ -17,5 +17,6 @@ public static class Program
     {
         yield return DoctorCommand.Create();
         yield return InspectStepCommand.Create();
+        yield return MakeSampleCommand.Create();
     }
 }

@@ -1,4 +1,4 @@
-using CrossVideoMAE.Pipeline.Common;
+using CrossVideoMAE.Stages.Sampling;
 
 namespace CrossVideoMAE.Pipeline.Prepare;
 
@@ -19,7 +19,7 @@ public sealed record InputPartition(int Index, int Count)
         return new InputPartition(index, count);
     }
 
-    public bool Contains(string videoId) => Count == 1 || (int)(StableHash.Of("partition", videoId) % (ulong)Count) == Index;
+    public bool Contains(string videoId) => Count == 1 || (int)(StableHash.Derive(0, videoId, 0, "partition") % (ulong)Count) == Index;
 
     /// <summary>File-name tag of this part ("" for the whole dataset).</summary>
     public string Tag => Count == 1 ? "" : $"-part{Index:D3}of{Count:D3}";

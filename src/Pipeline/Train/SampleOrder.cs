@@ -1,4 +1,4 @@
-using CrossVideoMAE.Pipeline.Common;
+using CrossVideoMAE.Stages.Sampling;
 
 namespace CrossVideoMAE.Pipeline.Train;
 
@@ -46,7 +46,7 @@ public sealed class SampleOrder
             var pairs = new List<(int, long)>((int)windowSize);
             foreach (int s in window)
                 for (long r = 0; r < shardRows[s]; r++) pairs.Add((s, r));
-            int[] order = Permutation(pairs.Count, new Random(Seed(epoch, "window", w.ToString())));
+            int[] order = Permutation(pairs.Count, new Random(Seed(epoch, "window", w)));
             foreach (int k in order)
             {
                 if (position++ < skip) continue;
@@ -55,8 +55,8 @@ public sealed class SampleOrder
         }
     }
 
-    private int Seed(int epoch, params string[] parts) =>
-        (int)(StableHash.Of([seed.ToString(), epoch.ToString(), .. parts]) & 0x7FFFFFFF);
+    private int Seed(int epoch, string purpose, int window = 0) =>
+        (int)(StableHash.Derive(seed, $"epoch{epoch}", window, purpose) & 0x7FFFFFFF);
 
     // Fisher–Yates with a seeded System.Random (its sequence for a given seed is fixed).
     private static int[] Permutation(int n, Random rng)

@@ -1,0 +1,12 @@
+namespace CrossVideoMAE.Stages.Jpeg;
+
+public sealed record JpegDecoderOptions
+{
+    /// <summary>Largest width or height accepted; checked from the header before any pixel memory is allocated.</summary>
+    public int MaxDimension { get; init; } = 16384;
+    /// <summary>Largest width x height accepted.</summary>
+    public long MaxPixels { get; init; } = 64L << 20;
+    /// <summary>Treat libjpeg warnings (e.g. "Premature end of JPEG file") as errors, so a truncated JPEG is
+    /// rejected instead of returned half grey.</summary>
+    public bool Strict { get; init; } = true;
+}

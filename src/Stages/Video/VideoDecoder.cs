@@ -1,0 +1,128 @@
+using System.Globalization;
+
+namespace CrossVideoMAE.Stages.Video;
+
+/// <summary>
+/// Decode stage: runs ffmpeg to decode chosen source frames of a probed video as packed RGB24,
+/// resized so the shorter side is <see cref="VideoDecoderOptions.ShortSide"/>.
+/// <para>Frame k means the k-th frame in presentation order (0-based), counted over every frame
+/// the decoder outputs. Variable-frame-rate videos are decoded from the start and selected by
+/// that count; constant-frame-rate videos may seek close to the first frame and select by
+/// timestamp, which is the same frame (see <see cref="FrameSelectFilter"/>). ffmpeg applies the
+/// display rotation itself, so the output size is computed from the display size.</para>
+/// Safe to call from several threads at once: every call starts its own ffmpeg.
+/// </summary>
+public sealed class VideoDecoder
+{
+    private readonly VideoDecoderOptions _options;
+
+    public VideoDecoder(VideoDecoderOptions? options = null)
+    {
+        _options = options ?? new VideoDecoderOptions();
+        if (_options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1");
+        if (_options.SeekMarginSeconds < 0) throw new ArgumentOutOfRangeException(nameof(options), "SeekMarginSeconds must not be negative");
+    }
+
+    /// <summary>The (width, height) every frame of <paramref name="video"/> will have.</summary>
+    public (int Width, int Height) OutputSizeOf(VideoInfo video)
+        => OutputSize.Scale(video.DisplayWidth, video.DisplayHeight, _options.ShortSide);
+
+    /// <summary>Decodes <paramref name="frameIndices"/> (any order, repeats allowed) and returns them in that order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is negative or not below <see cref="VideoInfo.FrameCount"/>.</exception>
+    /// <exception cref="VideoInputException">The stream ends before a requested frame or ffmpeg fails (stage "decode");
+    /// transient when ffmpeg timed out or was killed.</exception>
+    /// <exception cref="OperationCanceledException">The caller cancelled; ffmpeg is killed.</exception>
+    public async Task<DecodedFrames> DecodeAsync(VideoInfo video, IReadOnlyList<int> frameIndices, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        if (frameIndices.Count == 0) throw new ArgumentException("at least one frame index is needed", nameof(frameIndices));
+        foreach (int i in frameIndices)
+            if (i < 0 || i >= video.FrameCount)
+                throw new ArgumentOutOfRangeException(nameof(frameIndices), $"frame {i} is outside 0..{video.FrameCount - 1} of '{video.Path}'");
+        VideoProbe.CheckFile(video.Path, VideoStageNames.Decode);
+
+        int[] wanted = frameIndices.Distinct().Order().ToArray();
+        (int width, int height) = OutputSizeOf(video);
+        int frameBytes = checked(width * height * 3);
+
+        var frames = new byte[wanted.Length][];
+        int got = 0;
+        int exit;
+        string stderr;
+        using (var tool = ToolProcess.Start(_options.FfmpegPath, Arguments(video, wanted, width, height), _options.Timeout, ct))
+        {
+            Stream stdout = tool.Stdout;
+            while (got < wanted.Length)
+            {
+                var frame = new byte[frameBytes];
+                int n = await stdout.ReadAtLeastAsync(frame, frameBytes, throwOnEndOfStream: false, CancellationToken.None).ConfigureAwait(false);
+                if (n < frameBytes) break;
+                frames[got++] = frame;
+            }
+            exit = await tool.WaitForExitAsync().ConfigureAwait(false);
+            tool.ThrowIfStopped(video.Path, VideoStageNames.Decode, _options.Timeout);
+            stderr = tool.StderrTail;
+            if (got < wanted.Length && tool.EndedBySignal(exit))
+                throw new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.Interrupted,
+                    $"ffmpeg was ended by a signal (exit code {exit}) after {got} of {wanted.Length} frames", stderr);
+        }
+        if (got < wanted.Length) throw MissingFrames(video, wanted, got, exit, stderr);
+
+        var byIndex = new Dictionary<int, byte[]>(wanted.Length);
+        for (int k = 0; k < wanted.Length; k++) byIndex[wanted[k]] = frames[k];
+        var ordered = frameIndices.Select(i => byIndex[i]).ToArray();
+        return new DecodedFrames(width, height, frameIndices.ToArray(), ordered);
+    }
+
+    /// <summary>The ffmpeg arguments <see cref="DecodeAsync"/> uses for these frames (for logs and tests).</summary>
+    public IReadOnlyList<string> FfmpegArguments(VideoInfo video, IReadOnlyList<int> frameIndices)
+    {
+        (int width, int height) = OutputSizeOf(video);
+        return Arguments(video, frameIndices.Distinct().Order().ToArray(), width, height);
+    }
+
+    private List<string> Arguments(VideoInfo video, int[] wanted, int width, int height)
+    {
+        string threads = _options.Threads.ToString(CultureInfo.InvariantCulture);
+        var args = new List<string> { "-nostdin", "-hide_banner", "-v", "error", "-threads", threads };
+
+        double firstFrameTime = wanted[0] / video.Fps;
+        bool seek = _options.FastSeek && !video.IsVariableFrameRate && video.RealFrameRate.IsValid
+                    && firstFrameTime > _options.SeekMarginSeconds;
+        string select;
+        if (seek)
+        {
+            double seekTo = firstFrameTime - _options.SeekMarginSeconds;
+            args.AddRange(["-ss", seekTo.ToString("0.######", CultureInfo.InvariantCulture), "-copyts"]);
+            select = FrameSelectFilter.ByTimestamp(wanted, video.StartTime, video.RealFrameRate);
+        }
+        else
+        {
+            select = FrameSelectFilter.ByFrameNumber(wanted);
+        }
+
+        string filter = select;
+        if (width != video.DisplayWidth || height != video.DisplayHeight)
+            filter += $",scale={width}:{height}:flags={_options.ScaleFlags}";
+
+        args.AddRange([
+            "-i", VideoProbe.ToolInput(video.Path),
+            "-map", "0:" + video.StreamIndex.ToString(CultureInfo.InvariantCulture),
+            "-an", "-sn", "-dn",
+            "-filter_threads", threads,
+            "-vf", filter,
+            "-fps_mode", "passthrough",            // one output frame per selected frame: no duplicates, no drops
+            "-frames:v", wanted.Length.ToString(CultureInfo.InvariantCulture),  // stop once the last one is out
+            "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
+        ]);
+        return args;
+    }
+
+    private static VideoInputException MissingFrames(VideoInfo video, int[] wanted, int got, int exit, string stderr)
+    {
+        string which = $"got {got} of {wanted.Length} requested frames; frame {wanted[got]} was not reached (header frame count {video.FrameCount})";
+        if (exit != 0 && !VideoProbe.SaysTruncated(stderr))
+            return new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.Corrupt, $"ffmpeg failed with exit code {exit}: {which}", stderr);
+        return new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.Truncated, $"the video stream ends early: {which}", stderr);
+    }
+}

@@ -34,14 +34,28 @@ public sealed unsafe class JpegDecoder : IDisposable
     /// <exception cref="JpegException">Corrupt or truncated data, or a size outside the limits.</exception>
     public RgbImage Decode(ReadOnlySpan<byte> jpeg)
     {
+        JpegHeader h = ReadHeader(jpeg);
+        var pixels = new byte[(long)h.Width * h.Height * 3];
+        DecodeInto(jpeg, pixels, h.Width, h.Height);
+        return new RgbImage(h.Width, h.Height, pixels);
+    }
+
+    /// <summary>Decodes straight into <paramref name="destination"/> (e.g. a tensor's storage), which must hold
+    /// exactly <paramref name="width"/> x <paramref name="height"/> x 3 bytes and the JPEG must have that size.</summary>
+    /// <exception cref="JpegException">Corrupt or truncated data, a size outside the limits, or another size than expected.</exception>
+    public void DecodeInto(ReadOnlySpan<byte> jpeg, Span<byte> destination, int width, int height)
+    {
         Enter();
         try
         {
             JpegHeader h = Header(jpeg);
-            var pixels = new byte[(long)h.Width * h.Height * 3];
+            if (h.Width != width || h.Height != height)
+                throw new JpegException($"JPEG is {h.Width}x{h.Height}, expected {width}x{height}");
+            if (destination.Length != (long)width * height * 3)
+                throw new ArgumentException($"destination holds {destination.Length} bytes, a {width}x{height} RGB image needs {(long)width * height * 3}");
             int flags = _options.Strict ? TurboJpegNative.FlagStopOnWarning : 0;
             fixed (byte* src = jpeg)
-            fixed (byte* dst = pixels)
+            fixed (byte* dst = destination)
             {
                 int rc = TurboJpegNative.Decompress2(_handle, src, new CULong((nuint)jpeg.Length), dst,
                     h.Width, h.Width * 3, h.Height, TurboJpegNative.PixelFormatRgb, flags);
@@ -52,7 +66,6 @@ public sealed unsafe class JpegDecoder : IDisposable
                         throw new JpegException($"corrupt JPEG ({h.Width}x{h.Height}, {jpeg.Length} bytes): {TurboJpegNative.LastError(_handle)}");
                 }
             }
-            return new RgbImage(h.Width, h.Height, pixels);
         }
         finally
         {

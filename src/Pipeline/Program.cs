@@ -18,5 +18,7 @@ public static class Program
         yield return DoctorCommand.Create();
         yield return InspectStepCommand.Create();
         yield return MakeSampleCommand.Create();
+        yield return PrepareCommand.Create();
+        yield return MergeManifestsCommand.Create();
     }
 }

@@ -5,9 +5,10 @@ using CrossVideoMAE.Torch;
 using CrossVideoMAE.Torch.IO;
 
 // TorchBench: the same training step timed through our binding and in PyTorch (same libtorch,
-// same thread count), alternating rounds between the two so that machine load hits both alike.
+// same thread count), alternating between the two (by default every step: 40 rounds of one step
+// each side) so that changing machine load hits both alike.
 //   dotnet CrossVideoMAE.TorchBench.dll [--workload vit|mlp] [--threads N] [--warmup N]
-//       [--rounds N] [--steps N] [--python /usr/bin/python3]
+//       [--rounds N] [--steps N (per side and round)] [--python /usr/bin/python3]
 var opts = Options.Parse(args);
 torch.set_num_threads(opts.Threads);
 string here = AppContext.BaseDirectory;
@@ -32,27 +33,33 @@ try
     for (int i = 0; i < opts.Warmup; i++) work.Step();
     py.Run(opts.Warmup);
 
-    var cs = new List<double>();
-    var pyt = new List<double>();
+    var cs = new List<StepCost>();
+    var pyt = new List<StepCost>();
     for (int round = 0; round < opts.Rounds; round++)
     {
         // Alternate which side goes first.
-        if (round % 2 == 1) pyt.AddRange(py.Run(opts.Steps).times);
-        for (int i = 0; i < opts.Steps; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            work.Step();
-            cs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
-        if (round % 2 == 0) pyt.AddRange(py.Run(opts.Steps).times);
-        Console.WriteLine($"round {round + 1}/{opts.Rounds}: C# median {Median(cs.TakeLast(opts.Steps)):F2} ms, PyTorch median {Median(pyt.TakeLast(opts.Steps)):F2} ms");
+        if (round % 2 == 1) pyt.AddRange(py.Run(opts.Steps).steps);
+        for (int i = 0; i < opts.Steps; i++) cs.Add(StepCost.Measure(() => work.Step()));
+        if (round % 2 == 0) pyt.AddRange(py.Run(opts.Steps).steps);
+        if ((round + 1) % Math.Max(1, opts.Rounds / 10) == 0)
+            Console.WriteLine($"round {round + 1}/{opts.Rounds}: C# {Summary(cs.TakeLast(opts.Steps))}; PyTorch {Summary(pyt.TakeLast(opts.Steps))}");
     }
-    double csMed = Median(cs), pyMed = Median(pyt);
-    Console.WriteLine($"workload={opts.Workload} threads={opts.Threads} steps={cs.Count} csharp_median_ms={csMed:F2} pytorch_median_ms={pyMed:F2} ratio={csMed / pyMed:F3}");
+    double csWall = Median(cs.Select(c => c.WallMs)), pyWall = Median(pyt.Select(c => c.WallMs));
+    double csCpu = Median(cs.Select(c => c.CpuMs)), pyCpu = Median(pyt.Select(c => c.CpuMs));
+    Console.WriteLine($"C#:      {Summary(cs)}");
+    Console.WriteLine($"PyTorch: {Summary(pyt)}");
+    Console.WriteLine($"workload={opts.Workload} threads={opts.Threads} steps={cs.Count} csharp_median_ms={csWall:F2} pytorch_median_ms={pyWall:F2} " +
+                      $"ratio={csWall / pyWall:F3} cpu_ratio={csCpu / pyCpu:F3}");
 }
 finally
 {
     Directory.Delete(tmp, recursive: true);
+}
+
+static string Summary(IEnumerable<StepCost> steps)
+{
+    var s = steps.ToList();
+    return $"median {Median(s.Select(c => c.WallMs)):F2} ms wall, {Median(s.Select(c => c.CpuMs)):F0} ms CPU, {Median(s.Select(c => (double)c.MinorFaults)):F0} minor faults";
 }
 
 static double Median(IEnumerable<double> xs)
@@ -65,7 +72,7 @@ internal sealed record Options(string Workload, int Threads, int Warmup, int Rou
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options("vit", 2, 3, 6, 5, "/usr/bin/python3");
+        var o = new Options("vit", 2, 3, 40, 1, "/usr/bin/python3");
         for (int i = 0; i < args.Length; i++)
         {
             string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");

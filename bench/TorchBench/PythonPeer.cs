@@ -24,15 +24,18 @@ internal sealed class PythonPeer : IDisposable
         Banner = ReadLine("ready");
     }
 
-    /// <summary>Runs n steps in Python; returns each step's milliseconds and the last loss.</summary>
-    public (double[] times, double loss) Run(int n)
+    /// <summary>Runs n steps in Python; returns each step's cost and the last loss.</summary>
+    public (StepCost[] steps, double loss) Run(int n)
     {
         process.StandardInput.WriteLine($"run {n}");
         process.StandardInput.Flush();
-        double[] times = ReadLine("times").Split(' ').Skip(1).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        double[] wall = Numbers("times"), cpu = Numbers("cpu"), faults = Numbers("faults");
         double loss = double.Parse(ReadLine("loss").Split(' ')[1], CultureInfo.InvariantCulture);
-        return (times, loss);
+        return (wall.Select((w, i) => new StepCost(w, cpu[i], (long)faults[i])).ToArray(), loss);
     }
+
+    private double[] Numbers(string prefix) =>
+        ReadLine(prefix).Split(' ').Skip(1).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
     private string ReadLine(string prefix)
     {

@@ -1,11 +1,13 @@
 """The PyTorch side of TorchBench: the same models and training step as Workload.cs, driven
 over stdin/stdout so that the C# process can alternate rounds with it.
 
-Commands (one per line): "run N" times N steps and answers "times t1 ... tN" (milliseconds)
-and "loss L" (the last step's loss); "quit" ends.
+Commands (one per line): "run N" times N steps and answers "times t1 ... tN" (wall-clock
+milliseconds), "cpu c1 ... cN" (process CPU milliseconds, all threads, user + system), "faults
+f1 ... fN" (minor page faults) and "loss L" (the last step's loss); "quit" ends.
 """
 import argparse
 import math
+import resource
 import sys
 import time
 
@@ -97,12 +99,17 @@ def main():
         cmd = line.split()
         if not cmd or cmd[0] == "quit":
             break
-        times, loss = [], math.nan
+        times, cpu, faults, loss = [], [], [], math.nan
         for _ in range(int(cmd[1])):
-            t0 = time.perf_counter()
+            r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
             loss = step()
-            times.append((time.perf_counter() - t0) * 1000.0)
+            t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+            times.append((t1 - t0) * 1000.0)
+            cpu.append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1000.0)
+            faults.append(r1.ru_minflt - r0.ru_minflt)
         print("times " + " ".join(f"{t:.4f}" for t in times), flush=True)
+        print("cpu " + " ".join(f"{t:.4f}" for t in cpu), flush=True)
+        print("faults " + " ".join(str(f) for f in faults), flush=True)
         print(f"loss {loss!r}", flush=True)
 
 

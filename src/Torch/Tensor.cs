@@ -186,9 +186,11 @@ public partial class Tensor : IDisposable
         CheckElementType<T>();
         if (device.Type != DeviceType.CPU) throw new InvalidOperationException("data<T>() needs a CPU tensor; call cpu() first");
         if (!is_contiguous()) throw new InvalidOperationException("data<T>() needs a contiguous tensor; call contiguous() first");
+        long n = numel();
+        if (n == 0) return Span<T>.Empty;       // an empty tensor may have no storage at all
         void* p = LibTorch.cvm_data_ptr(Handle);
         if (p == null) Check.Handle(IntPtr.Zero);
-        return new Span<T>(p, checked((int)numel()));
+        return new Span<T>(p, checked((int)n));
     }
 
     private void CheckElementType<T>() where T : unmanaged

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CrossVideoMAE.Torch.Native;
 
-/// <summary>Imports of native/src/nn_ops.cpp, autograd.cpp, optim.cpp and device.cpp.</summary>
+/// <summary>Imports of native/src/nn_ops.cpp, autograd.cpp, optim.cpp, device.cpp and memory.cpp.</summary>
 internal static unsafe partial class LibTorch
 {
     [DllImport(Lib)] internal static extern IntPtr cvm_linear(IntPtr x, IntPtr w, IntPtr b);
@@ -38,6 +38,7 @@ internal static unsafe partial class LibTorch
     [DllImport(Lib)] internal static extern int cvm_clip_grad_norm(IntPtr* param, int n, double maxNorm, double normType, double* total);
     [DllImport(Lib)] internal static extern void cvm_zero_grad(IntPtr* param, int n);
 
+    [DllImport(Lib)] internal static extern int cvm_malloc_retain_freed(int mmapThreshold, int trimThreshold);
     [DllImport(Lib)] internal static extern IntPtr cvm_torch_version();
     [DllImport(Lib)] internal static extern IntPtr cvm_show_config();
     [DllImport(Lib)] internal static extern void cvm_set_num_threads(int n);

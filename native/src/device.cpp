@@ -1,9 +1,12 @@
 // Runtime facts and switches: version, build configuration, threads, seeds, CUDA devices.
 #include "shim.h"
+#include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #ifdef CVM_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAGuard.h>
 #endif
 
 CVM_API const char* cvm_torch_version() { return TORCH_VERSION; }
@@ -18,7 +21,8 @@ CVM_API void cvm_set_num_threads(int n) { at::set_num_threads(n); }
 CVM_API int cvm_get_num_threads() { return at::get_num_threads(); }
 CVM_API int cvm_set_num_interop_threads(int n) { CVM_RETURN_STATUS(at::set_num_interop_threads(n)); }
 
-CVM_API void cvm_manual_seed(uint64_t seed) { torch::manual_seed(seed); }
+// Seeds the default CPU generator and, where there are GPUs, every CUDA one (torch.manual_seed).
+CVM_API void cvm_manual_seed(uint64_t seed) { at::manual_seed(seed); }
 
 CVM_API bool cvm_cuda_is_available() { return torch::cuda::is_available(); }
 CVM_API int cvm_cuda_device_count() { return (int)torch::cuda::device_count(); }

@@ -50,12 +50,28 @@ CVM_API int cvm_sgd_step(const TensorH* params, TensorH* momentum_buf, int n, do
   });
 }
 
-// Scales gradients so their joint p-norm is at most max_norm; writes the norm before clipping.
+// Scales gradients so their joint p-norm is at most max_norm and writes the norm before clipping,
+// as torch.nn.utils.clip_grad_norm_: total = ||(||g_1||_p, ..., ||g_n||_p)||_p (the largest |g|
+// for p = inf), every gradient multiplied by min(1, max_norm / (total + 1e-6)).
 CVM_API int cvm_clip_grad_norm(const TensorH* params, int n, double max_norm, double norm_type, double* total) {
   CVM_RETURN_STATUS({
-    std::vector<at::Tensor> ps;
-    for (int i = 0; i < n; i++) if (params[i]->grad().defined()) ps.push_back(*params[i]);
-    *total = ps.empty() ? 0.0 : torch::nn::utils::clip_grad_norm_(ps, max_norm, norm_type);
+    at::NoGradGuard no_grad;
+    std::vector<at::Tensor> grads;
+    for (int i = 0; i < n; i++)
+      if (params[i]->grad().defined()) grads.push_back(params[i]->grad());
+    if (grads.empty()) {
+      *total = 0.0;
+      return 0;
+    }
+    const bool inf = std::isinf(norm_type);
+    std::vector<at::Tensor> norms;
+    norms.reserve(grads.size());
+    const at::Device first = grads[0].device();
+    for (const at::Tensor& g : grads) norms.push_back((inf ? g.abs().max() : at::norm(g, norm_type)).to(first));
+    at::Tensor total_norm = norms.size() == 1 ? norms[0] : inf ? at::stack(norms).max() : at::norm(at::stack(norms), norm_type);
+    at::Tensor coef = (max_norm / (total_norm + 1e-6)).clamp_max(1.0);
+    for (at::Tensor& g : grads) g.mul_(coef.to(g.device()));
+    *total = total_norm.item<double>();
   });
 }
 

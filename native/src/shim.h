@@ -2,8 +2,13 @@
 // Handles are opaque pointers (at::Tensor*, at::Generator*). Every export catches libtorch
 // exceptions at the boundary and stores the message in a thread-local string (cvm_last_error).
 // Tensor-returning functions return nullptr on error; the others return 0 on success, 1 on error.
+//
+// Only ATen is included here (not <torch/torch.h>, which pulls in the whole C++ frontend and
+// triples compile time); the few files that need more include it themselves. CMake compiles
+// this header once as a precompiled header.
 #pragma once
-#include <torch/torch.h>
+#include <ATen/ATen.h>
+#include <torch/version.h>
 #include <string>
 #include <vector>
 
@@ -21,13 +26,13 @@ void cvm_clear_error();
   catch (...) { cvm_set_error("unknown native exception"); }
 
 // Runs `expr` (which yields an at::Tensor) and returns it as a new handle.
-#define CVM_RETURN_TENSOR(expr)                 \
-  try { return new at::Tensor(expr); } CVM_CATCH \
+#define CVM_RETURN_TENSOR(...)                         \
+  try { return new at::Tensor(__VA_ARGS__); } CVM_CATCH \
   return nullptr;
 
 // Runs a statement block and returns 0, or 1 after storing the error.
-#define CVM_RETURN_STATUS(block)     \
-  try { block; return 0; } CVM_CATCH \
+#define CVM_RETURN_STATUS(...)             \
+  try { __VA_ARGS__; return 0; } CVM_CATCH \
   return 1;
 
 inline at::IntArrayRef cvm_dims(const int64_t* p, int n) { return at::IntArrayRef(p, (size_t)n); }

@@ -1,7 +1,11 @@
 // Tensor creation, properties, copies between host memory and tensors, generators.
 #include "shim.h"
+#include <ATen/CPUGeneratorImpl.h>
+#include <cmath>
 #include <cstring>
 #include <functional>
+#include <mutex>
+#include <sstream>
 
 CVM_API void cvm_tensor_free(TensorH t) { delete t; }
 
@@ -143,9 +147,21 @@ CVM_API int cvm_fill_(TensorH t, double v) { CVM_RETURN_STATUS(t->fill_(v)); }
 CVM_API int cvm_zero_(TensorH t) { CVM_RETURN_STATUS(t->zero_()); }
 CVM_API int cvm_uniform_(TensorH t, double lo, double hi, GenH gen) { CVM_RETURN_STATUS(t->uniform_(lo, hi, cvm_gen(gen))); }
 CVM_API int cvm_normal_(TensorH t, double mean, double std, GenH gen) { CVM_RETURN_STATUS(t->normal_(mean, std, cvm_gen(gen))); }
-CVM_API int cvm_trunc_normal_(TensorH t, double std, double lo, double hi, GenH gen) {
-  // Resampling-free truncated normal by clamping (as timm's trunc_normal_ with a,b = +-2 std).
-  CVM_RETURN_STATUS({ t->normal_(0.0, std, cvm_gen(gen)); t->clamp_(lo, hi); });
+// Normal(mean, std) truncated to [lo, hi] by inverse-CDF sampling, as torch.nn.init.trunc_normal_
+// (the same draws from the same generator give the same values): u ~ U(2 cdf(a) - 1, 2 cdf(b) - 1),
+// x = mean + std * sqrt(2) * erfinv(u), clamped to [lo, hi] against rounding.
+CVM_API int cvm_trunc_normal_(TensorH t, double mean, double std, double lo, double hi, GenH gen) {
+  CVM_RETURN_STATUS({
+    TORCH_CHECK(lo < hi, "trunc_normal_ needs lo < hi, got [", lo, ", ", hi, "]");
+    at::NoGradGuard no_grad;
+    auto cdf = [](double x) { return (1.0 + std::erf(x / std::sqrt(2.0))) / 2.0; };
+    double l = cdf((lo - mean) / std), u = cdf((hi - mean) / std);
+    t->uniform_(2 * l - 1, 2 * u - 1, cvm_gen(gen));
+    t->erfinv_();
+    t->mul_(std * std::sqrt(2.0));
+    t->add_(mean);
+    t->clamp_(lo, hi);
+  });
 }
 
 CVM_API const char* cvm_to_string(TensorH t) {

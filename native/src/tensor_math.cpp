@@ -126,11 +126,13 @@ CVM_API TensorH cvm_sum(TensorH t, const int64_t* dims, int n, bool keepdim) {
 CVM_API TensorH cvm_mean(TensorH t, const int64_t* dims, int n, bool keepdim) {
   CVM_RETURN_TENSOR(n == 0 ? t->mean() : t->mean(cvm_dims(dims, n), keepdim));
 }
-CVM_API TensorH cvm_var(TensorH t, const int64_t* dims, int n, int64_t correction, bool keepdim) {
-  CVM_RETURN_TENSOR(at::var(*t, n == 0 ? at::OptionalIntArrayRef() : at::OptionalIntArrayRef(cvm_dims(dims, n)), correction, keepdim));
+// unbiased: divide by N - 1 (Bessel's correction) instead of N. The bool overload exists from 1.x
+// through 2.x, unlike the correction argument's type (optional<int64_t>, later optional<Scalar>).
+CVM_API TensorH cvm_var(TensorH t, const int64_t* dims, int n, bool unbiased, bool keepdim) {
+  CVM_RETURN_TENSOR(at::var(*t, n == 0 ? at::OptionalIntArrayRef() : at::OptionalIntArrayRef(cvm_dims(dims, n)), unbiased, keepdim));
 }
-CVM_API TensorH cvm_std(TensorH t, const int64_t* dims, int n, int64_t correction, bool keepdim) {
-  CVM_RETURN_TENSOR(at::std(*t, n == 0 ? at::OptionalIntArrayRef() : at::OptionalIntArrayRef(cvm_dims(dims, n)), correction, keepdim));
+CVM_API TensorH cvm_std(TensorH t, const int64_t* dims, int n, bool unbiased, bool keepdim) {
+  CVM_RETURN_TENSOR(at::std(*t, n == 0 ? at::OptionalIntArrayRef() : at::OptionalIntArrayRef(cvm_dims(dims, n)), unbiased, keepdim));
 }
 CVM_API TensorH cvm_amax(TensorH t, const int64_t* dims, int n, bool keepdim) { CVM_RETURN_TENSOR(at::amax(*t, cvm_dims(dims, n), keepdim)); }
 CVM_API TensorH cvm_amin(TensorH t, const int64_t* dims, int n, bool keepdim) { CVM_RETURN_TENSOR(at::amin(*t, cvm_dims(dims, n), keepdim)); }

@@ -118,14 +118,14 @@ public partial class Tensor
     public unsafe Tensor var(long[]? dims = null, bool unbiased = true, bool keepdim = false)
     {
         dims ??= Array.Empty<long>();
-        fixed (long* p = dims) return new(LibTorch.cvm_var(Handle, p, dims.Length, unbiased ? 1 : 0, keepdim));
+        fixed (long* p = dims) return new(LibTorch.cvm_var(Handle, p, dims.Length, unbiased, keepdim));
     }
     public Tensor var(long dim, bool unbiased = true, bool keepdim = false) => var([dim], unbiased, keepdim);
 
     public unsafe Tensor std(long[]? dims = null, bool unbiased = true, bool keepdim = false)
     {
         dims ??= Array.Empty<long>();
-        fixed (long* p = dims) return new(LibTorch.cvm_std(Handle, p, dims.Length, unbiased ? 1 : 0, keepdim));
+        fixed (long* p = dims) return new(LibTorch.cvm_std(Handle, p, dims.Length, unbiased, keepdim));
     }
 
     public unsafe Tensor norm(double p = 2, long[]? dims = null, bool keepdim = false)

@@ -186,9 +186,11 @@ public partial class Tensor : IDisposable
         CheckElementType<T>();
         if (device.Type != DeviceType.CPU) throw new InvalidOperationException("data<T>() needs a CPU tensor; call cpu() first");
         if (!is_contiguous()) throw new InvalidOperationException("data<T>() needs a contiguous tensor; call contiguous() first");
+        long n = numel();
+        if (n == 0) return Span<T>.Empty;       // an empty tensor may have no storage at all
         void* p = LibTorch.cvm_data_ptr(Handle);
         if (p == null) Check.Handle(IntPtr.Zero);
-        return new Span<T>(p, checked((int)numel()));
+        return new Span<T>(p, checked((int)n));
     }
 
     private void CheckElementType<T>() where T : unmanaged
@@ -205,9 +207,10 @@ public partial class Tensor : IDisposable
     { Check.Status(LibTorch.cvm_uniform_(Handle, from, to, generator?.Handle ?? IntPtr.Zero)); return this; }
     public Tensor normal_(double mean = 0, double std = 1, Generator? generator = null)
     { Check.Status(LibTorch.cvm_normal_(Handle, mean, std, generator?.Handle ?? IntPtr.Zero)); return this; }
-    /// <summary>Normal(0, std) clamped to [lo, hi], the timm/MAE initialisation.</summary>
-    public Tensor trunc_normal_(double std = 0.02, double lo = -2, double hi = 2, Generator? generator = null)
-    { Check.Status(LibTorch.cvm_trunc_normal_(Handle, std, lo, hi, generator?.Handle ?? IntPtr.Zero)); return this; }
+    /// <summary>Normal(mean, std) truncated to [lo, hi] (absolute bounds), drawn as
+    /// torch.nn.init.trunc_normal_ draws it; the timm/MAE initialisation is trunc_normal_(0.02).</summary>
+    public Tensor trunc_normal_(double std = 0.02, double lo = -2, double hi = 2, Generator? generator = null, double mean = 0)
+    { Check.Status(LibTorch.cvm_trunc_normal_(Handle, mean, std, lo, hi, generator?.Handle ?? IntPtr.Zero)); return this; }
 
     // ---- autograd ----
     public void backward(Tensor? gradient = null, bool retain_graph = false, bool create_graph = false) =>

@@ -22,26 +22,31 @@ public static unsafe partial class torch
     public sealed class AutocastScope : IDisposable
     {
         private readonly int devtype;
-        private readonly bool previous;
+        private readonly bool previousEnabled;
+        private readonly sbyte previousDtype;
         private bool closed;
 
         internal AutocastScope(DeviceType device, ScalarType dtype)
         {
             devtype = (int)device;
-            bool prev;
-            Check.Status(LibTorch.cvm_autocast_enter(devtype, (sbyte)dtype, &prev));
-            previous = prev;
+            bool enabled;
+            sbyte prevDtype;
+            Check.Status(LibTorch.cvm_autocast_enter(devtype, (sbyte)dtype, &enabled, &prevDtype));
+            previousEnabled = enabled;
+            previousDtype = prevDtype;
         }
 
+        /// <summary>Restores the autocast state (enabled flag and dtype) found on entry.</summary>
         public void Dispose()
         {
             if (closed) return;
             closed = true;
-            Check.Status(LibTorch.cvm_autocast_exit(devtype, previous));
+            Check.Status(LibTorch.cvm_autocast_exit(devtype, previousEnabled, previousDtype));
         }
     }
 
     public static AutocastScope autocast(DeviceType device, ScalarType dtype = ScalarType.BFloat16) => new(device, dtype);
+    public static bool is_autocast_enabled(DeviceType device) => LibTorch.cvm_autocast_is_enabled((int)device);
 
     public static class autograd
     {

@@ -29,6 +29,26 @@ public class TensorBasicsTests
     }
 
     [Fact]
+    public void Errors_carry_libtorchs_message_and_do_not_leak_into_later_calls()
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor x = torch.zeros(2, 5, 9, 9), w = torch.zeros(4, 3, 3, 3);
+        var e = Assert.Throws<TorchException>(() => torch.nn.functional.conv2d(x, w));
+        Assert.Contains("expected input[2, 5, 9, 9] to have 3 channels, but got 5 channels instead", e.Message);
+        Assert.DoesNotContain("Exception raised from", e.Message);     // no C++ backtrace
+        // The next call succeeds and a later failure reports its own message.
+        Assert.Equal(new long[] { 2, 4, 7, 7 }, torch.nn.functional.conv2d(torch.zeros(2, 3, 9, 9), w).shape);
+        var e2 = Assert.Throws<TorchException>(() => x.reshape(7, 7));
+        Assert.Contains("shape '[7, 7]' is invalid for input of size 810", e2.Message);
+        // A failure on another thread stays on that thread.
+        string? other = null;
+        var thread = new Thread(() => { try { x.view(3, 3); } catch (TorchException te) { other = te.Message; } });
+        thread.Start();
+        thread.Join();
+        Assert.Contains("is invalid for input of size 810", other);
+    }
+
+    [Fact]
     public void Dispose_scope_frees_temporaries_and_keeps_moved_results()
     {
         Tensor kept;

@@ -7,11 +7,17 @@ namespace CrossVideoMAE.Torch.IO;
 /// <summary>
 /// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
 /// tensor's dtype, shape and byte range, then the raw little-endian bytes. Files are untrusted:
-/// every length, offset and shape is checked before anything is allocated.
+/// every length, offset and shape is checked before anything is allocated, with the rules of
+/// the reference implementation: the tensors' byte ranges tile the data section exactly, in
+/// order of offset, from 0 to its end.
 /// </summary>
 public static class SafeTensors
 {
-    private const long MaxHeaderBytes = 100L << 20;
+    // The reference implementation's limit on the JSON header.
+    private const long MaxHeaderBytes = 100_000_000;
+
+    // Tensor bytes move through spans of at most this many bytes (a span's length is an int).
+    private const int ChunkBytes = 1 << 30;
 
     private static readonly Dictionary<string, ScalarType> DTypes = new()
     {
@@ -32,6 +38,8 @@ public static class SafeTensors
         long offset = 0;
         foreach (var (name, t) in items)
         {
+            if (name == "__metadata__") throw new ArgumentException($"{path}: '__metadata__' cannot name a tensor");
+            if (header.ContainsKey(name)) throw new ArgumentException($"{path}: tensor name '{name}' appears twice");
             long bytes = t.numel() * t.dtype.ElementSize();
             header[name] = new { dtype = Name(t.dtype), shape = t.shape, data_offsets = new[] { offset, offset + bytes } };
             offset += bytes;
@@ -40,27 +48,42 @@ public static class SafeTensors
         int padded = (json.Length + 7) / 8 * 8;
 
         string tmp = path + ".tmp-" + Environment.ProcessId;
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        try
         {
-            Span<byte> len = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded);
-            fs.Write(len);
-            fs.Write(json);
-            for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
-            foreach (var (_, t) in items)
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                using Tensor c = t.detach().cpu().contiguous();
-                fs.Write(c.numel() == 0 ? Span<byte>.Empty : RawBytes(c));
+                Span<byte> len = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded);
+                fs.Write(len);
+                fs.Write(json);
+                for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
+                foreach (var (_, t) in items)
+                {
+                    using Tensor c = t.detach().cpu().contiguous();
+                    ForEachChunk(c, chunk => fs.Write(chunk));
+                }
+                fs.Flush(true);
             }
-            fs.Flush(true);
+            File.Move(tmp, path, overwrite: true);
         }
-        File.Move(tmp, path, overwrite: true);
+        catch
+        {
+            File.Delete(tmp);
+            throw;
+        }
     }
 
-    private static unsafe Span<byte> RawBytes(Tensor c)
+    private delegate void ChunkAction(Span<byte> chunk);
+
+    // Visits the storage of a contiguous CPU tensor in spans of at most ChunkBytes.
+    private static unsafe void ForEachChunk(Tensor c, ChunkAction action)
     {
-        void* p = Native.LibTorch.cvm_data_ptr(c.Handle);
-        return new Span<byte>(p, checked((int)(c.numel() * c.dtype.ElementSize())));
+        long total = c.numel() * c.dtype.ElementSize();
+        if (total == 0) return;
+        byte* p = (byte*)Native.LibTorch.cvm_data_ptr(c.Handle);
+        if (p == null) throw new TorchException(Native.Check.TakeError() ?? "tensor has no storage");
+        for (long at = 0; at < total; at += ChunkBytes)
+            action(new Span<byte>(p + at, (int)Math.Min(ChunkBytes, total - at)));
     }
 
     /// <summary>Reads every tensor (CPU) and the metadata; throws <see cref="InvalidDataException"/> naming the file on any defect.</summary>
@@ -72,18 +95,22 @@ public static class SafeTensors
         Span<byte> len = stackalloc byte[8];
         fs.ReadExactly(len);
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(len);
-        Fail(headerLen > (ulong)MaxHeaderBytes || (long)headerLen > fileLength - 8, path, $"header length {headerLen} is out of range");
+        Fail(headerLen > (ulong)MaxHeaderBytes, path, $"header length {headerLen} exceeds the limit of {MaxHeaderBytes} bytes");
+        Fail((long)headerLen > fileLength - 8, path, $"header length {headerLen} runs past the end of the file ({fileLength} bytes)");
         byte[] headerBytes = new byte[headerLen];
         fs.ReadExactly(headerBytes);
+        Fail(headerLen == 0 || headerBytes[0] != (byte)'{', path, "header does not start with '{'");
         long dataStart = 8 + (long)headerLen;
         long dataLength = fileLength - dataStart;
 
         JsonDocument doc;
         try { doc = JsonDocument.Parse(headerBytes); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message})"); }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        { throw new InvalidDataException($"{path}: not a valid safetensors file: header is not valid JSON ({e.Message})"); }
 
         var entries = new List<(string name, ScalarType dtype, long[] shape, long begin, long end)>();
         var metadata = new Dictionary<string, string>();
+        var names = new HashSet<string>();
         using (doc)
         {
             Fail(doc.RootElement.ValueKind != JsonValueKind.Object, path, "header is not a JSON object");
@@ -99,16 +126,24 @@ public static class SafeTensors
                     }
                     continue;
                 }
+                Fail(!names.Add(prop.Name), path, $"tensor '{prop.Name}' appears twice in the header");
                 entries.Add(ParseEntry(path, prop));
             }
         }
 
-        // Byte ranges must lie in the data section and must not overlap.
-        foreach (var e in entries)
+        // In order of offset, the byte ranges must tile the data section: no overlap, no gap, nothing after.
+        var sorted = entries.OrderBy(e => e.begin).ThenBy(e => e.end).ToList();
+        long expected = 0;
+        string previous = "";
+        foreach (var e in sorted)
+        {
+            Fail(e.begin < expected, path, $"tensors '{previous}' and '{e.name}' overlap (bytes {e.begin}..{e.end}, previous ends at {expected})");
+            Fail(e.begin > expected, path, $"{e.begin - expected} unused bytes before tensor '{e.name}'");
             Fail(e.end > dataLength, path, $"tensor '{e.name}' ends at byte {e.end}, past the data section ({dataLength} bytes)");
-        var sorted = entries.OrderBy(e => e.begin).ToList();
-        for (int i = 1; i < sorted.Count; i++)
-            Fail(sorted[i].begin < sorted[i - 1].end, path, $"tensors '{sorted[i - 1].name}' and '{sorted[i].name}' overlap");
+            expected = e.end;
+            previous = e.name;
+        }
+        Fail(expected != dataLength, path, $"data section holds {dataLength} bytes but the tensors cover {expected}");
 
         var tensors = new Dictionary<string, Tensor>();
         try
@@ -117,9 +152,8 @@ public static class SafeTensors
             {
                 Tensor t = torch.empty(e.shape, e.dtype).DetachFromDisposeScope();
                 tensors[e.name] = t;
-                if (e.end == e.begin) continue;
                 fs.Seek(dataStart + e.begin, SeekOrigin.Begin);
-                fs.ReadExactly(RawBytes(t));
+                ForEachChunk(t, chunk => fs.ReadExactly(chunk));
             }
         }
         catch

@@ -66,17 +66,25 @@ public abstract class Module : IDisposable
 
     public long parameter_count() => parameters().Sum(p => p.numel());
 
-    /// <summary>Parameters and persistent buffers by dotted name (the tensors themselves, not copies).</summary>
+    /// <summary>Parameters and persistent buffers by dotted name (the tensors themselves, not copies),
+    /// in PyTorch's order: a module's own parameters, then its own buffers, then each child's entries.</summary>
     public Dictionary<string, Tensor> state_dict()
     {
         var d = new Dictionary<string, Tensor>();
-        foreach (var (n, p) in named_parameters()) d[n] = p;
-        foreach (var (n, b) in named_buffers(persistentOnly: true)) d[n] = b;
+        AddState(d, "");
         return d;
     }
 
+    private void AddState(Dictionary<string, Tensor> d, string prefix)
+    {
+        foreach (var (n, p) in ownParameters) d[prefix + n] = p;
+        foreach (var (n, b, persistent) in buffers)
+            if (persistent) d[prefix + n] = b;
+        foreach (var (cn, c) in children) c.AddState(d, $"{prefix}{cn}.");
+    }
+
     /// <summary>Copies values in by name. With <paramref name="strict"/>, a missing or unexpected
-    /// key or a shape mismatch throws; otherwise they are returned.</summary>
+    /// key throws; otherwise they are returned. A shape mismatch always throws, before anything is copied.</summary>
     public (List<string> missing, List<string> unexpected) load_state_dict(IReadOnlyDictionary<string, Tensor> source, bool strict = true)
     {
         Dictionary<string, Tensor> own = state_dict();
@@ -85,15 +93,17 @@ public abstract class Module : IDisposable
         if (strict && (missing.Count > 0 || unexpected.Count > 0))
             throw new InvalidDataException(
                 $"state dict does not match the model: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
+        // Every shape is checked before anything is copied, so a refused load changes nothing.
+        var mismatched = own
+            .Where(kv => source.TryGetValue(kv.Key, out Tensor? src) && !src.shape.SequenceEqual(kv.Value.shape))
+            .Select(kv => $"'{kv.Key}': checkpoint shape [{string.Join(", ", source[kv.Key].shape)}], model shape [{string.Join(", ", kv.Value.shape)}]")
+            .ToList();
+        if (mismatched.Count > 0)
+            throw new InvalidDataException($"state dict shapes do not match the model: {string.Join("; ", mismatched)}");
         using (torch.no_grad())
         {
             foreach (var (k, dst) in own)
-            {
-                if (!source.TryGetValue(k, out Tensor? src)) continue;
-                if (!src.shape.SequenceEqual(dst.shape))
-                    throw new InvalidDataException($"'{k}': checkpoint shape [{string.Join(", ", src.shape)}], model shape [{string.Join(", ", dst.shape)}]");
-                dst.copy_(src);
-            }
+                if (source.TryGetValue(k, out Tensor? src)) dst.copy_(src);
         }
         return (missing, unexpected);
     }
@@ -106,23 +116,33 @@ public abstract class Module : IDisposable
 
     public Module eval() => train(false);
 
-    /// <summary>Moves parameters and buffers in place (the same Parameter objects stay valid for optimisers).</summary>
-    public Module to(Device device, ScalarType? dtype = null)
+    /// <summary>Moves parameters and buffers in place (the same Parameter objects stay valid for
+    /// optimisers created afterwards); <paramref name="dtype"/> applies to floating tensors only.</summary>
+    public Module to(Device device, ScalarType? dtype = null) => MoveAll(device, dtype);
+
+    /// <summary>Converts floating parameters and buffers to <paramref name="dtype"/> in place, on their devices.</summary>
+    public Module to(ScalarType dtype) => MoveAll(null, dtype);
+
+    private Module MoveAll(Device? device, ScalarType? dtype)
     {
         foreach (var (_, m) in named_modules())
         {
-            foreach (var (_, p) in m.ownParameters) MoveInPlace(p, device, dtype, isParameter: true);
+            foreach (var (_, p) in m.ownParameters) MoveInPlace(p, device, p.dtype.IsFloatingPoint() ? dtype : null, isParameter: true);
             foreach (var (_, b, _) in m.buffers) MoveInPlace(b, device, b.dtype.IsFloatingPoint() ? dtype : null, isParameter: false);
         }
         return this;
     }
 
-    private static void MoveInPlace(Tensor t, Device device, ScalarType? dtype, bool isParameter)
+    // Points the tensor object at a converted copy; its gradient, if any, is dropped.
+    private static void MoveInPlace(Tensor t, Device? device, ScalarType? dtype, bool isParameter)
     {
-        ScalarType target = dtype ?? t.dtype;
-        if (t.device == device && t.dtype == target) return;
+        Device current = t.device;
+        // "cuda" without an index means the current CUDA device: a tensor already on CUDA stays.
+        Device targetDevice = device is { } d && (d.Type != current.Type || d.Index >= 0 && d.Index != current.Index) ? d : current;
+        ScalarType targetType = dtype ?? t.dtype;
+        if (current == targetDevice && t.dtype == targetType) return;
         bool rg = t.requires_grad;
-        using Tensor moved = t.to(device, target);
+        using Tensor moved = t.to(targetDevice, targetType);
         using Tensor leaf = moved.detach();
         t.SwapHandle(Native.LibTorch.cvm_alias(leaf.Handle));
         if (isParameter) t.requires_grad = rg;

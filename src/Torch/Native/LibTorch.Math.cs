@@ -36,8 +36,8 @@ internal static unsafe partial class LibTorch
 
     [DllImport(Lib)] internal static extern IntPtr cvm_sum(IntPtr t, long* dims, int n, bool keepdim);
     [DllImport(Lib)] internal static extern IntPtr cvm_mean(IntPtr t, long* dims, int n, bool keepdim);
-    [DllImport(Lib)] internal static extern IntPtr cvm_var(IntPtr t, long* dims, int n, long correction, bool keepdim);
-    [DllImport(Lib)] internal static extern IntPtr cvm_std(IntPtr t, long* dims, int n, long correction, bool keepdim);
+    [DllImport(Lib)] internal static extern IntPtr cvm_var(IntPtr t, long* dims, int n, bool unbiased, bool keepdim);
+    [DllImport(Lib)] internal static extern IntPtr cvm_std(IntPtr t, long* dims, int n, bool unbiased, bool keepdim);
     [DllImport(Lib)] internal static extern IntPtr cvm_amax(IntPtr t, long* dims, int n, bool keepdim);
     [DllImport(Lib)] internal static extern IntPtr cvm_amin(IntPtr t, long* dims, int n, bool keepdim);
     [DllImport(Lib)] internal static extern IntPtr cvm_max_all(IntPtr t);

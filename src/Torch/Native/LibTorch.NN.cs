@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CrossVideoMAE.Torch.Native;
 
-/// <summary>Imports of native/src/nn_ops.cpp, autograd.cpp, optim.cpp and device.cpp.</summary>
+/// <summary>Imports of native/src/nn_ops.cpp, autograd.cpp, optim.cpp, device.cpp and memory.cpp.</summary>
 internal static unsafe partial class LibTorch
 {
     [DllImport(Lib)] internal static extern IntPtr cvm_linear(IntPtr x, IntPtr w, IntPtr b);
@@ -29,14 +29,16 @@ internal static unsafe partial class LibTorch
     [DllImport(Lib)] internal static extern int cvm_autograd_grad(IntPtr* outputs, int nOut, IntPtr* inputs, int nIn, IntPtr* gradOutputs, bool retainGraph, bool createGraph, bool allowUnused, IntPtr* output);
     [DllImport(Lib)] internal static extern bool cvm_set_grad_enabled(bool enabled);
     [DllImport(Lib)] internal static extern bool cvm_is_grad_enabled();
-    [DllImport(Lib)] internal static extern int cvm_autocast_enter(int devtype, sbyte dtype, bool* previous);
-    [DllImport(Lib)] internal static extern int cvm_autocast_exit(int devtype, bool previous);
+    [DllImport(Lib)] internal static extern int cvm_autocast_enter(int devtype, sbyte dtype, bool* prevEnabled, sbyte* prevDtype);
+    [DllImport(Lib)] internal static extern int cvm_autocast_exit(int devtype, bool prevEnabled, sbyte prevDtype);
+    [DllImport(Lib)] internal static extern bool cvm_autocast_is_enabled(int devtype);
 
     [DllImport(Lib)] internal static extern int cvm_adamw_step(IntPtr* param, IntPtr* expAvg, IntPtr* expAvgSq, long* steps, int n, double lr, double beta1, double beta2, double eps, double weightDecay);
     [DllImport(Lib)] internal static extern int cvm_sgd_step(IntPtr* param, IntPtr* momentumBuf, int n, double lr, double momentum, double dampening, double weightDecay, bool nesterov);
     [DllImport(Lib)] internal static extern int cvm_clip_grad_norm(IntPtr* param, int n, double maxNorm, double normType, double* total);
     [DllImport(Lib)] internal static extern void cvm_zero_grad(IntPtr* param, int n);
 
+    [DllImport(Lib)] internal static extern int cvm_malloc_retain_freed(int mmapThreshold, int trimThreshold);
     [DllImport(Lib)] internal static extern IntPtr cvm_torch_version();
     [DllImport(Lib)] internal static extern IntPtr cvm_show_config();
     [DllImport(Lib)] internal static extern void cvm_set_num_threads(int n);

@@ -52,7 +52,7 @@ internal static unsafe partial class LibTorch
     [DllImport(Lib)] internal static extern int cvm_zero_(IntPtr t);
     [DllImport(Lib)] internal static extern int cvm_uniform_(IntPtr t, double lo, double hi, IntPtr gen);
     [DllImport(Lib)] internal static extern int cvm_normal_(IntPtr t, double mean, double std, IntPtr gen);
-    [DllImport(Lib)] internal static extern int cvm_trunc_normal_(IntPtr t, double std, double lo, double hi, IntPtr gen);
+    [DllImport(Lib)] internal static extern int cvm_trunc_normal_(IntPtr t, double mean, double std, double lo, double hi, IntPtr gen);
     [DllImport(Lib)] internal static extern IntPtr cvm_to_string(IntPtr t);
 
     [DllImport(Lib)] internal static extern IntPtr cvm_generator_new(ulong seed);

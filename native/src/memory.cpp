@@ -1,0 +1,23 @@
+// Process memory policy for CPU tensors (libtorch allocates them with glibc's malloc).
+//
+// By default glibc returns freed memory to the kernel eagerly: blocks over a moving threshold are
+// mmap'ed and unmapped one by one, and the top of the heap is trimmed as soon as 128 KiB or more
+// is free there. A training step that frees its temporaries together at the end (a dispose
+// scope) then faults every page back in on the next step: about 30,000 minor faults, 10% of
+// the time, of the 4-block ViT step in bench/TorchBench. Fixed thresholds keep that memory for
+// reuse; the resident size stays at the step's peak instead of swinging around it.
+#include "shim.h"
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+// Blocks up to mmap_threshold bytes come from the heap (glibc caps it at 32 MiB on 64-bit); free
+// memory at the heap top is returned only beyond trim_threshold bytes. Returns 0, or 1 where the
+// C library refused the values or is not glibc.
+CVM_API int cvm_malloc_retain_freed(int mmap_threshold, int trim_threshold) {
+#if defined(__GLIBC__)
+  return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1 ? 0 : 1;
+#else
+  return 1;
+#endif
+}

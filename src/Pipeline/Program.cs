@@ -19,5 +19,7 @@ public static class Program
         yield return InspectStepCommand.Create();
         yield return MakeSampleCommand.Create();
         yield return LinprobeCommand.Create();
+        yield return EvalCommand.Create();
+        yield return RetrievalCommand.Create();
     }
 }

@@ -53,7 +53,8 @@ public static class DownstreamSetup
     public static VideoClassifier Classifier(ModelConfig config, int clipLength, int size, int numClasses,
         double dropPath, double headDropout, double headInitStd, ulong seed)
     {
-        ModelConfig geometry = config.WithInput(clipLength, size);
+        // Classification sees every token: the pre-training mask ratios do not apply (and would refuse tiny grids).
+        ModelConfig geometry = config.WithInput(clipLength, size) with { VideoMaskRatio = 0, ImageMaskRatio = 0 };
         return new VideoClassifier(geometry, numClasses, dropPath, headDropout, headInitStd, seed);
     }
 

@@ -22,5 +22,6 @@ public static class Program
         yield return LinprobeCommand.Create();
         yield return EvalCommand.Create();
         yield return RetrievalCommand.Create();
+        yield return VisualizeCommand.Create();
     }
 }

@@ -18,6 +18,8 @@ public static class Program
         yield return DoctorCommand.Create();
         yield return InspectStepCommand.Create();
         yield return MakeSampleCommand.Create();
+        yield return PrepareCommand.Create();
+        yield return MergeManifestsCommand.Create();
         yield return FinetuneCommand.Create();
         yield return LinprobeCommand.Create();
         yield return EvalCommand.Create();

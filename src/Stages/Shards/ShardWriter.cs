@@ -30,6 +30,7 @@ public sealed class ShardWriter : IAsyncDisposable
         Directory.CreateDirectory(directory);
         _directory = directory;
         _prefix = prefix;
+        _nextSequence = _options.FirstSequence;
         Layout = layout;
     }
 

@@ -17,8 +17,12 @@ public sealed record ShardWriterOptions
     /// <summary>JPEG frames do not compress further, so shards are uncompressed by default.</summary>
     public ParquetCompression Compression { get; init; } = ParquetCompression.Uncompressed;
 
+    /// <summary>Sequence number of the first shard this writer creates (a resumed run continues the numbering).</summary>
+    public int FirstSequence { get; init; }
+
     internal void Validate()
     {
+        if (FirstSequence < 0) throw new ArgumentOutOfRangeException(nameof(FirstSequence), FirstSequence, "must not be negative");
         if (MaxShardBytes <= 0) throw new ArgumentOutOfRangeException(nameof(MaxShardBytes), MaxShardBytes, "must be positive");
         if (RowGroupBytes <= 0) throw new ArgumentOutOfRangeException(nameof(RowGroupBytes), RowGroupBytes, "must be positive");
     }

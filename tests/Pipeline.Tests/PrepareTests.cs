@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CrossVideoMAE.Pipeline.Prepare;
+using CrossVideoMAE.Stages.Shards;
+using CrossVideoMAE.TestSupport;
+using Xunit;
+
+namespace CrossVideoMAE.Pipeline.Tests;
+
+[Collection(PrepareCollection.Name)]
+public class PrepareTests(PrepareFixture fx)
+{
+    private PrepareOptions SampleOptions(string outDir, double shardMb = 256, InputPartition? part = null) => new()
+    {
+        Format = "ucf101",
+        Annotations = [fx.Sample.Ucf101Dir],
+        VideoRoot = fx.Sample.VideosDir,
+        OutDir = outDir,
+        Name = "sample",
+        ClipLength = 8,
+        Stride = 2,
+        ShortSide = 64,
+        Seed = 3,
+        ShardSizeBytes = (long)(shardMb * 1024 * 1024),
+        Parallelism = 2,
+        Partition = part ?? InputPartition.Whole,
+    };
+
+    [Fact]
+    public async Task Every_input_is_a_row_or_quarantined_with_the_documented_stage()
+    {
+        using var outDir = new TempDir();
+        // 16 frames at stride 4, as documented for the broken set (too_short is then padded).
+        var options = SampleOptions(outDir.Path) with
+        {
+            Annotations = [fx.BrokenSplitDir], VideoRoot = fx.BrokenVideos, Name = "broken", ClipLength = 16, Stride = 4,
+        };
+        PrepareSummary s = await new PrepareRunner(options).RunAsync();
+        ShardIndex index = await ShardIndexFile.LoadAsync(s.Index, default);
+
+        Assert.Equal(fx.Broken.Count, index.Totals.Inputs);
+        Assert.Equal(index.Totals.Inputs, index.Totals.Rows + index.Totals.Quarantined);  // one clip per video
+        var quarantined = index.Quarantine.ToDictionary(q => Path.GetFileName(q.Input));
+        foreach (var b in fx.Broken)
+        {
+            string name = Path.GetFileName(b.Path);
+            if (b.ShouldFail)
+            {
+                Assert.True(quarantined.ContainsKey(name), $"{name} ({b.Description}) should be quarantined");
+                Assert.Equal(b.FailingStage, quarantined[name].Stage);
+                Assert.False(string.IsNullOrWhiteSpace(quarantined[name].Reason));
+            }
+            else Assert.False(quarantined.ContainsKey(name), $"{name} ({b.Description}) should give a clip, got: {quarantined.GetValueOrDefault(name)?.Reason}");
+        }
+
+        // The clips that were kept say whether they were padded, as documented per input.
+        string shard = Path.Combine(outDir.Path, index.Shards.Single().File);
+        var rows = DuckDb.Query($"SELECT source_path, padded, width, height FROM {DuckDb.Literal(shard)}");
+        foreach (var b in fx.Broken.Where(b => !b.ShouldFail))
+        {
+            var row = rows.Single(r => Path.GetFileName(r.GetProperty("source_path").GetString()) == Path.GetFileName(b.Path));
+            Assert.Equal(b.Padded, row.GetProperty("padded").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task DuckDB_reads_the_shards_and_the_frames_match_ffmpegs_own_decode()
+    {
+        using var outDir = new TempDir();
+        PrepareSummary s = await new PrepareRunner(SampleOptions(outDir.Path, shardMb: 0.1)).RunAsync();
+        ShardIndex index = await ShardIndexFile.LoadAsync(s.Index, default);
+        Assert.True(index.Shards.Count >= 2, "the small shard size should roll over");
+        Assert.Equal(fx.Sample.Videos.Count, index.Totals.Inputs);
+
+        long total = 0;
+        foreach (ShardInfo shard in index.Shards)
+        {
+            string path = Path.Combine(outDir.Path, shard.File);
+            Assert.Equal(shard.Sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
+            long n = DuckDb.Query($"SELECT count(*) AS n FROM {DuckDb.Literal(path)}")[0].GetProperty("n").GetInt64();
+            Assert.Equal(shard.Rows, n);
+            total += n;
+        }
+        Assert.Equal(index.Totals.Rows, total);
+
+        // One frame of one clip against ffmpeg decoding the same source frame (same size, bilinear).
+        string first = Path.Combine(outDir.Path, index.Shards[0].File);
+        var row = DuckDb.Query($"SELECT source_path, frame_indices, width, height, frame_03 FROM {DuckDb.Literal(first)} LIMIT 1")[0];
+        int frameIndex = int.Parse(row.GetProperty("frame_indices").GetString()!.Split(',')[3]);
+        int w = row.GetProperty("width").GetInt32(), h = row.GetProperty("height").GetInt32();
+        string jpg = outDir.File("frame.jpg");
+        await File.WriteAllBytesAsync(jpg, Convert.FromBase64String(row.GetProperty("frame_03").GetString()!));
+        byte[] ours = FfmpegRaw(["-i", jpg]);
+        byte[] truth = FfmpegRaw(["-i", row.GetProperty("source_path").GetString()!, "-vf", $"select=eq(n\\,{frameIndex}),scale={w}:{h}:flags=bilinear", "-frames:v", "1"]);
+        Assert.Equal(w * h * 3, ours.Length);
+        Assert.Equal(truth.Length, ours.Length);
+        double mad = ours.Zip(truth, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(mad < 6, $"mean absolute difference {mad:F2} exceeds the JPEG tolerance");
+    }
+
+    private static byte[] FfmpegRaw(string[] input)
+    {
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "-v", "error" }.Concat(input).Concat(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        using var ms = new MemoryStream();
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.BaseStream.CopyTo(ms);
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, err.Result);
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public async Task A_run_killed_with_SIGKILL_and_run_again_gives_the_same_shards()
+    {
+        using var reference = new TempDir();
+        using var resumed = new TempDir();
+        await new PrepareRunner(SampleOptions(reference.Path, shardMb: 0.07)).RunAsync();
+
+        string[] args = ["prepare", "--format", "ucf101", "--annotations", fx.Sample.Ucf101Dir, "--videos", fx.Sample.VideosDir,
+            "--out", resumed.Path, "--name", "sample", "--clip-length", "8", "--stride", "2", "--short-side", "64", "--seed", "3",
+            "--shard-size-mb", "0.07", "--parallelism", "1", "--quiet"];
+        string journal = Path.Combine(resumed.Path, ".prepare-journal.jsonl");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cvmae.dll"));
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        using (var p = Process.Start(psi)!)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)
+                   && (!File.Exists(journal) || File.ReadAllLines(journal).Length < 2))
+                await Task.Delay(10);
+            Assert.False(p.HasExited, "the run finished before it could be killed");
+            p.Kill(entireProcessTree: true);  // SIGKILL
+            await p.WaitForExitAsync();
+        }
+        Assert.False(File.Exists(Path.Combine(resumed.Path, "index.json")));
+
+        PrepareSummary s = await new PrepareRunner(SampleOptions(resumed.Path, shardMb: 0.07)).RunAsync();
+        Assert.True(s.Resumed);
+
+        string[] Shards(string d) => Directory.GetFiles(d, "*.parquet").Select(Path.GetFileName).Order().ToArray()!;
+        Assert.Equal(Shards(reference.Path), Shards(resumed.Path));
+        foreach (string f in Shards(reference.Path))
+            Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, f)), File.ReadAllBytes(Path.Combine(resumed.Path, f)));
+        Assert.Empty(Directory.GetFiles(resumed.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Parts_of_a_scale_out_run_merge_into_the_whole()
+    {
+        using var whole = new TempDir();
+        using var parts = new TempDir();
+        PrepareSummary all = await new PrepareRunner(SampleOptions(whole.Path)).RunAsync();
+        var partIndexes = new List<string>();
+        for (int i = 0; i < 2; i++)
+            partIndexes.Add((await new PrepareRunner(SampleOptions(parts.Path, part: InputPartition.Create(i, 2))).RunAsync()).Index);
+        ShardIndex merged = await ManifestMerger.MergeAsync(partIndexes);
+        Assert.Equal(all.Inputs, merged.Totals.Inputs);
+        Assert.Equal(all.Rows, merged.Totals.Rows);
+        Assert.Equal(all.Rows, merged.Shards.Sum(s => s.Rows));
+        Assert.Equal(2, merged.Shards.Count);
+        Assert.Contains("part000of002", merged.Shards[0].File);
+
+        var ids = new List<string>();
+        foreach (ShardInfo s in merged.Shards)
+            ids.AddRange(DuckDb.Query($"SELECT video_id FROM {DuckDb.Literal(Path.Combine(parts.Path, s.File))}").Select(r => r.GetProperty("video_id").GetString()!));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Rerunning_a_finished_run_changes_nothing()
+    {
+        using var outDir = new TempDir();
+        await new PrepareRunner(SampleOptions(outDir.Path)).RunAsync();
+        var before = Directory.GetFiles(outDir.Path, "*.parquet").ToDictionary(f => f, File.ReadAllBytes);
+        PrepareSummary again = await new PrepareRunner(SampleOptions(outDir.Path)).RunAsync();
+        Assert.True(again.Resumed);
+        foreach (var (f, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(f));
+    }
+
+    [Fact]
+    public async Task Other_settings_in_the_same_folder_are_refused()
+    {
+        using var outDir = new TempDir();
+        await new PrepareRunner(SampleOptions(outDir.Path)).RunAsync();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new PrepareRunner(SampleOptions(outDir.Path) with { Seed = 4 }).RunAsync());
+        Assert.Contains("other settings", e.Message);
+    }
+}

@@ -61,7 +61,10 @@ public sealed class DownstreamLinprobeTests : IDisposable
             Assert.Equal(32, DownstreamSetup.InputSize(null, w, ModelConfigs.Tiny, 4));
         }
         File.WriteAllBytes(dir.File("junk.safetensors"), [1, 2, 3]);
-        Assert.ThrowsAny<Exception>(() => ModelWeights.Load(dir.File("junk.safetensors")));
+        Assert.Contains(dir.File("junk.safetensors"), Assert.Throws<InvalidDataException>(() => ModelWeights.Load(dir.File("junk.safetensors"))).Message);
+        SafeTensors.Save(dir.File("other.safetensors"), new Dictionary<string, Tensor> { ["fc.weight"] = state["g_u.fc1.weight"] });
+        using (ModelWeights other = ModelWeights.Load(dir.File("other.safetensors")))
+            Assert.Contains("no video encoder weights", Assert.Throws<InvalidDataException>(() => other.VideoEncoder()).Message);
     }
 
     [Fact]

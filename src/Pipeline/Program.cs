@@ -20,5 +20,10 @@ public static class Program
         yield return MakeSampleCommand.Create();
         yield return PrepareCommand.Create();
         yield return MergeManifestsCommand.Create();
+        yield return FinetuneCommand.Create();
+        yield return LinprobeCommand.Create();
+        yield return EvalCommand.Create();
+        yield return RetrievalCommand.Create();
+        yield return VisualizeCommand.Create();
     }
 }

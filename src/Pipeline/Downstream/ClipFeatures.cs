@@ -1,0 +1,42 @@
+using CrossVideoMAE.Model.Heads;
+using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Torch;
+
+namespace CrossVideoMAE.Pipeline.Downstream;
+
+/// <summary>
+/// Frozen-encoder features of every clip of a split: <c>Features [N, D]</c> (CPU float32, the mean of
+/// all encoder tokens of the clip's first spatial view, no masking) and the clip each row came from.
+/// </summary>
+public sealed class ClipFeatures(Tensor features, IReadOnlyList<ClipKey> clips) : IDisposable
+{
+    public Tensor Features { get; } = features;
+    public IReadOnlyList<ClipKey> Clips { get; } = clips;
+    public int[] Labels => Clips.Select(c => c.Label).ToArray();
+
+    public static async Task<ClipFeatures> ExtractAsync(LabelledClipLoader loader, string split, FeatureExtractor extractor,
+        EvalTransform transform, int batchSize, Device device, int maxClipsPerVideo = int.MaxValue, CancellationToken ct = default)
+    {
+        var parts = new List<Tensor>();
+        var keys = new List<ClipKey>();
+        try
+        {
+            await foreach (LabelledClipBatch batch in loader.ReadAsync(split, transform, batchSize, maxClipsPerVideo, ct).ConfigureAwait(false))
+                using (batch)
+                using (var scope = torch.NewDisposeScope())
+                {
+                    Tensor video = batch.Views.select(1, 0).to(device);               // [B, 3, T, S, S]
+                    parts.Add(scope.MoveToOuter(extractor.Extract(video).cpu()).DetachFromDisposeScope()); // [B, D]
+                    keys.AddRange(batch.Clips);
+                }
+            if (parts.Count == 0) throw new InvalidDataException($"{loader.IndexPath}: split '{split}' has no clips");
+            return new ClipFeatures(torch.cat(parts, 0).DetachFromDisposeScope(), keys); // [N, D]
+        }
+        finally
+        {
+            foreach (Tensor t in parts) t.Dispose();
+        }
+    }
+
+    public void Dispose() => Features.Dispose();
+}

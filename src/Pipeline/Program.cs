@@ -8,9 +8,14 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        return BuildRoot().Parse(args).Invoke();
+    }
+
+    public static RootCommand BuildRoot()
+    {
         var root = new RootCommand("CrossVideoMAE for .NET: prepare video datasets into Parquet shards and train video encoders with CrossVideoMAE.");
         foreach (Command c in Commands()) root.Add(c);
-        return root.Parse(args).Invoke();
+        return root;
     }
 
     public static IEnumerable<Command> Commands()
@@ -25,5 +30,6 @@ public static class Program
         yield return EvalCommand.Create();
         yield return RetrievalCommand.Create();
         yield return VisualizeCommand.Create();
+        yield return DemoCommand.Create();
     }
 }

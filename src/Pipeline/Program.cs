@@ -18,5 +18,6 @@ public static class Program
         yield return DoctorCommand.Create();
         yield return InspectStepCommand.Create();
         yield return MakeSampleCommand.Create();
+        yield return PretrainCommand.Create();
     }
 }

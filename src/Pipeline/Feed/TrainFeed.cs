@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
 using CrossVideoMAE.Pipeline.Train;
 using CrossVideoMAE.Stages.Augment;
@@ -94,8 +95,9 @@ public sealed class TrainFeed
             while (await output.OutputAvailableAsync(cts.Token).ConfigureAwait(false))
                 if (output.TryReceive(out FeedBatch? item))
                     yield return item;
-            await output.Completion.ConfigureAwait(false);
             await producer.ConfigureAwait(false);
+            try { await output.Completion.ConfigureAwait(false); }
+            catch (AggregateException e) { ExceptionDispatchInfo.Throw(Innermost(e)); }
             finished = true;
         }
         finally
@@ -110,6 +112,14 @@ public sealed class TrainFeed
             }
             foreach (ShardRowDecoder d in decoders.Values) d.Dispose();
         }
+    }
+
+    // A fault travels through the linked blocks wrapped once per block; report the original.
+    private static Exception Innermost(AggregateException e)
+    {
+        Exception x = e;
+        while (x is AggregateException { InnerExceptions.Count: 1 } a) x = a.InnerExceptions[0];
+        return x;
     }
 
     private async Task ProduceAsync(ITargetBlock<(ShardRow, string)> target, int epoch, long skip, long count, CancellationToken ct)

@@ -104,11 +104,16 @@ public sealed class TrainFeed
         {
             if (!finished)
             {
+                // Stop every block, take what the output still holds, then wait for the graph to wind down
+                // (a cancelled block may still be finishing the item it was working on).
                 cts.Cancel();
-                try { await Task.WhenAll(producer, output.Completion).ConfigureAwait(false); }
-                catch (Exception) { /* the graph was cancelled; its outcome no longer matters */ }
                 if (output.TryReceiveAll(out IList<FeedBatch>? left))
                     foreach (FeedBatch x in left) x.Dispose();
+                foreach (Task t in new[] { producer, decode.Completion, batch.Completion, collate.Completion, augment.Completion, output.Completion })
+                {
+                    try { await t.ConfigureAwait(false); }
+                    catch (Exception) { /* cancelled or faulted: the outcome no longer matters */ }
+                }
             }
             foreach (ShardRowDecoder d in decoders.Values) d.Dispose();
         }

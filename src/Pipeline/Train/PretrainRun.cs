@@ -76,7 +76,8 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         long stopAt = maxSteps > 0 ? Math.Min(maxSteps, totalSteps) : totalSteps;
         long warmup = Math.Min(totalSteps, (long)Math.Round(settings.Optim.WarmupEpochs * stepsPerEpoch));
         double lr = WarmupCosineSchedule.ScaledLr(settings.Optim.BaseLr, (long)b * accum);
-        var schedule = new WarmupCosineSchedule(lr, tta ? 0 : warmup, totalSteps, settings.Optim.MinLr);
+        // Test-time adaptation runs at a constant lr (no warmup; the cosine ends where it starts).
+        var schedule = tta ? new WarmupCosineSchedule(lr, 0, totalSteps, MinLr: lr) : new WarmupCosineSchedule(lr, warmup, totalSteps, settings.Optim.MinLr);
 
         using var model = new CrossVideoMAE.Model.CrossVideoMAE(mc, seed);
         model.to(device);

@@ -31,5 +31,6 @@ public static class Program
         yield return RetrievalCommand.Create();
         yield return VisualizeCommand.Create();
         yield return DemoCommand.Create();
+        yield return PretrainCommand.Create();
     }
 }

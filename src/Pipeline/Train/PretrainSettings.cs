@@ -1,6 +1,7 @@
 using CrossVideoMAE.Model;
 using CrossVideoMAE.Model.Objective;
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Torch;
 
 namespace CrossVideoMAE.Pipeline.Train;
 
@@ -93,6 +94,18 @@ public sealed class PretrainSettings
         /// <summary>Batches the feed may hold ahead of the training block.</summary>
         public int Prefetch { get; set; } = 2;
         public int LogEvery { get; set; } = 1;
+        /// <summary>Intra-op threads of libtorch (0: the default; the CVMAE_THREADS variable wins over both).</summary>
+        public int Threads { get; set; }
+        /// <summary>Shards whose rows are mixed (and held in memory) together; see SampleOrder.</summary>
+        public int WindowShards { get; set; } = 4;
+    }
+
+    /// <summary>Loads and validates a settings file; every problem is an <see cref="InvalidDataException"/> naming the file.</summary>
+    public static PretrainSettings Load(string path)
+    {
+        PretrainSettings s = Config.StrictYaml.Load<PretrainSettings>(path);
+        try { return s.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 
     public ModelConfig ToModelConfig()
@@ -161,6 +174,12 @@ public sealed class PretrainSettings
         if (Optim.Epochs < 1 && Optim.MaxSteps < 1) throw new ArgumentException("set optim.epochs or optim.max_steps");
         if (Optim.WarmupEpochs < 0) throw new ArgumentException("optim.warmup_epochs must not be negative");
         if (Run.CheckpointEvery < 1) throw new ArgumentException("run.checkpoint_every must be at least 1");
+        if (Run.Threads < 0) throw new ArgumentException($"run.threads must be 0 (default) or positive, got {Run.Threads}");
+        if (Run.WindowShards < 1) throw new ArgumentException($"run.window_shards must be at least 1, got {Run.WindowShards}");
+        if (Run.LogEvery < 1) throw new ArgumentException($"run.log_every must be at least 1, got {Run.LogEvery}");
+        if (Model.FrameSize != Model.VideoSize) throw new ArgumentException($"model.frame_size ({Model.FrameSize}) must equal model.video_size ({Model.VideoSize}): the feed crops clips and frames to one size");
+        try { Device.Parse(Run.Device); }
+        catch (Exception e) when (e is ArgumentException or FormatException) { throw new ArgumentException($"run.device '{Run.Device}' is not cpu, cuda or cuda:N"); }
         if (Run.DecodeThreads < 1 || Run.Prefetch < 1) throw new ArgumentException("run.decode_threads and run.prefetch must be at least 1");
         ToModelConfig();
         ToLossConfig();

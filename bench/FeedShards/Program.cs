@@ -1,0 +1,48 @@
+using CrossVideoMAE.Stages.Jpeg;
+using CrossVideoMAE.Stages.Shards;
+
+// feed-shards DIR CLIPS FRAMES HEIGHT WIDTH: synthetic clips (smooth gradients plus noise, so the
+// JPEGs have realistic sizes) with one sampled frame each, in 4 shards, and DIR/index.json.
+if (args.Length != 5) { Console.Error.WriteLine("usage: feed-shards DIR CLIPS FRAMES HEIGHT WIDTH"); return 2; }
+string dir = args[0];
+int clips = int.Parse(args[1]), t = int.Parse(args[2]), h = int.Parse(args[3]), w = int.Parse(args[4]);
+using var jpeg = new JpegEncoder(quality: 90);
+await using var writer = new ShardWriter(dir, "bench", new ShardLayout(t, 1));
+int perShard = Math.Max(1, clips / 4);
+for (int i = 0; i < clips; i++)
+{
+    var rng = new Random(i);
+    var frames = new List<byte[]>();
+    var rgb = new byte[h * w * 3];
+    for (int f = 0; f < t; f++)
+    {
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int o = (y * w + x) * 3;
+                rgb[o] = (byte)((x + f * 3 + i * 7) & 255);
+                rgb[o + 1] = (byte)((y * 2 + i * 13) & 255);
+                rgb[o + 2] = (byte)((x + y + rng.Next(32)) & 255);
+            }
+        frames.Add(jpeg.Encode(rgb, w, h));
+    }
+    int pos = i % t;
+    await writer.AppendAsync(new ShardRow
+    {
+        VideoId = $"v{i:D5}", ClipIndex = 0, Label = i % 10, LabelName = $"c{i % 10}", Split = "train", SourcePath = $"synthetic/v{i:D5}.mp4",
+        Fps = 25, Width = w, Height = h, NumVideoFrames = t, ClipStart = 0, Stride = 1, FrameIndices = Enumerable.Range(0, t).ToList(),
+        Padded = false, Frames = frames, SampledFrameIndices = [pos], SampledPositions = [pos], SampledFrames = [frames[pos]],
+    });
+    if ((i + 1) % perShard == 0) await writer.CompleteAsync();
+}
+await writer.CompleteAsync();
+var index = new ShardIndex
+{
+    SchemaVersion = ShardIndex.CurrentSchemaVersion, Dataset = "synthetic", Created = DateTimeOffset.UtcNow, ToolVersion = "feed-shards",
+    Config = new PrepareConfig { ClipLength = t, Stride = 1, ClipsPerVideo = 1, SamplingMode = "first", SampledFrames = 1, JpegQuality = 90, ShortSide = Math.Min(h, w), Seed = 0, ShardSizeBytes = 1L << 28 },
+    Labels = Enumerable.Range(0, 10).ToDictionary(k => $"c{k}", k => k),
+    Shards = writer.Completed.ToList(), Quarantine = [], Totals = new IndexTotals(clips, clips, 0),
+};
+await ShardIndexFile.SaveAsync(Path.Combine(dir, ShardIndexFile.FileName), index);
+Console.WriteLine($"wrote {clips} clips of {t}x{h}x{w} in {writer.Completed.Count} shards to {dir}");
+return 0;

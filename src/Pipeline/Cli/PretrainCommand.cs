@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CrossVideoMAE.Pipeline.Feed;
+using CrossVideoMAE.Pipeline.Train;
+using CrossVideoMAE.Torch;
+using Spectre.Console;
+
+namespace CrossVideoMAE.Pipeline.Cli;
+
+/// <summary>
+/// <c>cvmae pretrain --manifest index.json --config FILE.yaml --out DIR [--resume] [--max-steps N]
+/// [--init-video X] [--init-image X] [--init-model DIR/model.safetensors] [--tta-steps K] [--quiet]
+/// [--feed-only N]</c>. See <see cref="PretrainRun"/> for what is written to DIR. With
+/// <c>--feed-only N</c> no model is built: the feed produces N batches and their throughput is printed.
+/// Exit codes: 0 done, 2 bad input (config, manifest, shards, checkpoint), 130 cancelled.
+/// </summary>
+public static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var manifest = new Option<FileInfo>("--manifest") { Description = "index.json of the prepared shards.", Required = true };
+        var config = new Option<FileInfo>("--config") { Description = "Pre-training settings (YAML, see configs/).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder (metrics, checkpoints, weights)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in DIR/checkpoints at the exact sample and step." };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many optimiser steps (overrides optim.max_steps)." };
+        var initVideo = new Option<FileInfo?>("--init-video") { Description = "Initial video encoder: MAE, mae_st or VideoMAE checkpoint (.pth or .safetensors)." };
+        var initImage = new Option<FileInfo?>("--init-image") { Description = "Initial image encoder: MAE checkpoint (.pth or .safetensors)." };
+        var initModel = new Option<FileInfo?>("--init-model") { Description = "Initial full model state (model.safetensors of an earlier run)." };
+        var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
+        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines every few seconds instead of a progress bar." };
+        var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
+
+        var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards.")
+        {
+            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly,
+        };
+        cmd.SetAction(async (r, ct) =>
+        {
+            try
+            {
+                PretrainSettings settings = PretrainSettings.Load(r.GetValue(config)!.FullName);
+                string index = r.GetValue(manifest)!.FullName;
+                if (r.GetValue(feedOnly) is long n) return await FeedBenchAsync(settings, index, n, ct);
+                string outDir = r.GetValue(output)?.FullName ?? throw new ArgumentException("--out is required");
+                var options = new PretrainOptions(index, outDir)
+                {
+                    Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), TtaSteps = r.GetValue(tta),
+                    InitVideo = r.GetValue(initVideo)?.FullName, InitImage = r.GetValue(initImage)?.FullName, InitModel = r.GetValue(initModel)?.FullName,
+                };
+                var run = new PretrainRun(settings, options, Console.Out);
+                bool bar = !r.GetValue(quiet) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+                PretrainSummary summary = bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
+                Console.WriteLine(summary);
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("pretrain: cancelled");
+                return 130;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or IOException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+    }
+
+    private static async Task<PretrainSummary> WithProgressBarAsync(PretrainRun run, CancellationToken ct) =>
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                ProgressTask task = ctx.AddTask("pretrain");
+                return await run.RunAsync(s =>
+                {
+                    task.MaxValue = s.TotalSteps;
+                    task.Value = s.Step;
+                    task.Description = $"step {s.Step}/{s.TotalSteps} loss {s.Loss:F4} lr {s.Lr:E2} {s.ClipsPerSecond:F1} clips/s feed wait {100 * s.FeedWaitShare:F0}%";
+                }, ct);
+            });
+
+    private static Task<PretrainSummary> WithLogLinesAsync(PretrainRun run, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        double last = double.NegativeInfinity;
+        return run.RunAsync(s =>
+        {
+            if (clock.Elapsed.TotalSeconds - last < 5 && s.Step != s.TotalSteps) return;
+            last = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"step {s.Step}/{s.TotalSteps} epoch {s.Epoch} loss {s.Loss:F6} lr {s.Lr:E3} {s.ClipsPerSecond:F2} clips/s feed wait {100 * s.FeedWaitShare:F1}%");
+        }, ct);
+    }
+
+    // Runs the feed alone and reports clips/s and clips per CPU-second (the per-core figure).
+    private static async Task<int> FeedBenchAsync(PretrainSettings settings, string index, long batches, CancellationToken ct)
+    {
+        if (settings.Run.Threads > 0 && Environment.GetEnvironmentVariable("CVMAE_THREADS") is null) torch.set_num_threads(settings.Run.Threads);
+        var feed = await TrainFeed.OpenAsync(index, new FeedOptions(settings.Optim.BatchSize, settings.ToAugmentConfig(), settings.Run.Seed)
+        {
+            DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
+            WindowShards = settings.Run.WindowShards, Device = Device.Parse(settings.Run.Device),
+        }, ct);
+        long clips = 0, done = 0;
+        var process = Process.GetCurrentProcess();
+        TimeSpan cpu0 = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        for (int epoch = 0; done < batches; epoch++)
+        {
+            long count = Math.Min(feed.BatchesPerEpoch, batches - done);
+            if (count == 0) throw new InvalidDataException($"{index}: fewer samples than one batch");
+            await foreach (FeedBatch b in feed.EpochAsync(epoch, 0, count, ct))
+            {
+                clips += b.Size;
+                b.Dispose();
+                done++;
+            }
+        }
+        double seconds = wall.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        Console.WriteLine($"feed: {clips} clips in {seconds:F2} s = {clips / seconds:F2} clips/s; {cpu:F2} CPU-s = {clips / cpu:F2} clips per CPU-second " +
+                          $"({settings.Model.Frames}x{settings.Model.VideoSize}x{settings.Model.VideoSize}, decode threads {settings.Run.DecodeThreads}, intra-op threads {torch.get_num_threads()})");
+        return 0;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading.Tasks.Dataflow;
+using CrossVideoMAE.Pipeline.Train;
+using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Shards;
+using CrossVideoMAE.Torch;
+
+namespace CrossVideoMAE.Pipeline.Feed;
+
+/// <summary>
+/// The pre-training feed, one TPL Dataflow graph per epoch:
+/// <code>
+/// shard reader (SampleOrder, SHA-256 checked, window of shards in memory)
+///   -> decode   (TransformBlock, MaxDegreeOfParallelism = decode threads, EnsureOrdered)
+///   -> batch    (BatchBlock, B samples)
+///   -> collate  (center-crop to the batch's min H, W and stack; see BatchCollate)
+///   -> augment  (CrossVideoViewAugmenter on the training device, AugmentRandom.ForBatch(seed, epoch, batch))
+///   -> output   (BufferBlock, BoundedCapacity = prefetch) -> the trainer
+/// </code>
+/// Every block is bounded, completion and faults propagate, and cancellation stops every block.
+/// The batches depend only on (seed, epoch, batch index): the order comes from
+/// <see cref="SampleOrder"/>, decoding keeps order, and each batch's augmentation draws from its own
+/// random source. An epoch yields only full batches (the last partial batch is dropped).
+/// </summary>
+public sealed class TrainFeed
+{
+    private readonly string shardDirectory;
+    private readonly CrossVideoViewAugmenter augmenter;
+
+    public TrainFeed(string indexPath, ShardIndex index, FeedOptions options)
+    {
+        Options = options.Validate();
+        Index = index;
+        IndexPath = indexPath;
+        shardDirectory = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
+        Order = new SampleOrder(index.Shards.Select(s => s.Rows).ToList(), options.Seed, options.WindowShards);
+        augmenter = new CrossVideoViewAugmenter(options.Augment);
+    }
+
+    public static async Task<TrainFeed> OpenAsync(string indexPath, FeedOptions options, CancellationToken ct = default) =>
+        new(indexPath, await ShardIndexFile.LoadAsync(indexPath, ct).ConfigureAwait(false), options);
+
+    public FeedOptions Options { get; }
+    public ShardIndex Index { get; }
+    public string IndexPath { get; }
+    public SampleOrder Order { get; }
+
+    /// <summary>Full batches in one epoch.</summary>
+    public long BatchesPerEpoch => Order.Total / Options.BatchSize;
+
+    /// <summary>
+    /// Batches <paramref name="startBatch"/> .. startBatch + count - 1 of <paramref name="epoch"/>, in order.
+    /// The caller owns (disposes) each batch. Stopping the enumeration early cancels the graph.
+    /// </summary>
+    public async IAsyncEnumerable<FeedBatch> EpochAsync(int epoch, long startBatch, long count, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (startBatch < 0 || count < 0 || startBatch + count > BatchesPerEpoch)
+            throw new ArgumentOutOfRangeException(nameof(count), $"batches {startBatch}..{startBatch + count} are outside the epoch's {BatchesPerEpoch}");
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        int b = Options.BatchSize;
+        using var decoders = new ThreadLocal<ShardRowDecoder>(() => new ShardRowDecoder(), trackAllValues: true);
+
+        var decode = new TransformBlock<(ShardRow Row, string Source), DecodedSample>(
+            x => decoders.Value!.Decode(x.Row, x.Source),
+            new ExecutionDataflowBlockOptions
+            {
+                MaxDegreeOfParallelism = Options.DecodeThreads, EnsureOrdered = true,
+                BoundedCapacity = 2 * Options.DecodeThreads, CancellationToken = cts.Token,
+            });
+        var batch = new BatchBlock<DecodedSample>(b, new GroupingDataflowBlockOptions { BoundedCapacity = b, CancellationToken = cts.Token });
+        var collate = new TransformBlock<DecodedSample[], (Tensor Clips, Tensor Frames, Tensor Positions)>(
+            samples =>
+            {
+                try { return BatchCollate.Stack(samples); }
+                finally { foreach (DecodedSample s in samples) s.Dispose(); }
+            },
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
+        long next = startBatch;
+        var augment = new TransformBlock<(Tensor Clips, Tensor Frames, Tensor Positions), FeedBatch>(
+            x => Augment(epoch, next++, x.Clips, x.Frames, x.Positions),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
+        var output = new BufferBlock<FeedBatch>(new DataflowBlockOptions { BoundedCapacity = Options.Prefetch, CancellationToken = cts.Token });
+
+        var link = new DataflowLinkOptions { PropagateCompletion = true };
+        decode.LinkTo(batch, link);
+        batch.LinkTo(collate, link);
+        collate.LinkTo(augment, link);
+        augment.LinkTo(output, link);
+
+        Task producer = ProduceAsync(decode, epoch, startBatch * b, count * b, cts.Token);
+        bool finished = false;
+        try
+        {
+            while (await output.OutputAvailableAsync(cts.Token).ConfigureAwait(false))
+                if (output.TryReceive(out FeedBatch? item))
+                    yield return item;
+            await producer.ConfigureAwait(false);
+            try { await output.Completion.ConfigureAwait(false); }
+            catch (AggregateException e) { ExceptionDispatchInfo.Throw(Innermost(e)); }
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+            {
+                // Stop every block, take what the output still holds, then wait for the graph to wind down
+                // (a cancelled block may still be finishing the item it was working on).
+                cts.Cancel();
+                if (output.TryReceiveAll(out IList<FeedBatch>? left))
+                    foreach (FeedBatch x in left) x.Dispose();
+                foreach (Task t in new[] { producer, decode.Completion, batch.Completion, collate.Completion, augment.Completion, output.Completion })
+                {
+                    try { await t.ConfigureAwait(false); }
+                    catch (Exception) { /* cancelled or faulted: the outcome no longer matters */ }
+                }
+            }
+            foreach (ShardRowDecoder d in decoders.Values) d.Dispose();
+        }
+    }
+
+    // A fault travels through the linked blocks wrapped once per block; report the original.
+    private static Exception Innermost(AggregateException e)
+    {
+        Exception x = e;
+        while (x is AggregateException { InnerExceptions.Count: 1 } a) x = a.InnerExceptions[0];
+        return x;
+    }
+
+    private async Task ProduceAsync(ITargetBlock<(ShardRow, string)> target, int epoch, long skip, long count, CancellationToken ct)
+    {
+        var reader = new ShardWindowReader(shardDirectory, Index.Shards, Options.WindowShards);
+        try
+        {
+            foreach ((int shard, long row) in Order.Epoch(epoch, skip).Take(checked((int)count)))
+            {
+                ShardRow r = await reader.GetAsync(shard, row, ct).ConfigureAwait(false);
+                if (!await target.SendAsync((r, reader.PathOf(shard)), ct).ConfigureAwait(false)) return;
+            }
+            target.Complete();
+        }
+        catch (Exception e)
+        {
+            target.Fault(e);
+            throw;
+        }
+    }
+
+    // clips [B, T, h, w, 3], frames [B, n, h, w, 3] uint8 (CPU) -> the augmented views on the device
+    private FeedBatch Augment(int epoch, long batchIndex, Tensor clips, Tensor frames, Tensor positions)
+    {
+        using var scope = torch.NewDisposeScope();
+        try
+        {
+            Tensor c = clips.to(Options.Device);
+            Tensor f = frames.to(Options.Device);
+            using AugmentRandom rng = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex);
+            AugmentedViews views = augmenter.Apply(c, f, labels: null, rng);
+            Tensor p = positions.to(Options.Device);
+            return new FeedBatch(epoch, batchIndex * Options.BatchSize, batchIndex,
+                views.U1.DetachFromDisposeScope(), views.U2.DetachFromDisposeScope(), views.Frames.DetachFromDisposeScope(), p.DetachFromDisposeScope());
+        }
+        finally
+        {
+            clips.Dispose();
+            frames.Dispose();
+            positions.Dispose();
+        }
+    }
+}

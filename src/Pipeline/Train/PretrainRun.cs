@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints.KeyMaps;
+using CrossVideoMAE.Model.Checkpoints.Training;
+using CrossVideoMAE.Model.Objective;
+using CrossVideoMAE.Model.Optimization;
+using CrossVideoMAE.Pipeline.Config;
+using CrossVideoMAE.Pipeline.Feed;
+using CrossVideoMAE.Stages.Sampling;
+using CrossVideoMAE.Torch;
+using CrossVideoMAE.Torch.IO;
+using CrossVideoMAE.Torch.Optim;
+using CrossVideoMAE.Torch.NN;
+
+namespace CrossVideoMAE.Pipeline.Train;
+
+/// <summary>
+/// One `cvmae pretrain` run: the CrossVideoMAE objective on batches from <see cref="TrainFeed"/>,
+/// AdamW (weight decay split as <see cref="ParameterGroups.WeightDecaySplit"/>, betas from the
+/// config), lr = base_lr x (batch x accum) / 256 with linear warmup over warmup_epochs and a
+/// half-cycle cosine per optimiser step, gradient accumulation, optional clipping, bf16 autocast
+/// (run.bf16: torch.autocast on the run's device; the losses are computed in float32 by the model).
+/// <para>Determinism: the weights come from the seed, the data order and augmentation from
+/// (seed, epoch, batch), and each micro-batch's masks from a generator seeded with
+/// (seed, epoch, batch). A checkpoint stores the weights, the AdamW moments and the position
+/// (epoch, next sample), so a resumed run continues with exactly the batches and masks an
+/// uninterrupted run would have used.</para>
+/// <para>Test-time adaptation (<see cref="PretrainOptions.TtaSteps"/> = K &gt; 0): start from the
+/// given weights, go once through the manifest's data in the epoch-0 order; on each batch take K
+/// AdamW steps of the same objective (same views, new masks each step, no accumulation) at the
+/// constant lr base_lr x batch / 256; the adaptation carries over from batch to batch. The adapted
+/// weights are written like a pre-training run's.</para>
+/// Writes into the output folder: config.resolved.yaml, metrics.jsonl (one record per step),
+/// checkpoints/ckpt-*.safetensors, model.safetensors (full model state) and
+/// video_encoder.safetensors (the encoder in MAE/timm names, loadable by PyTorch).
+/// </summary>
+public sealed class PretrainRun(PretrainSettings settings, PretrainOptions options, TextWriter log)
+{
+    public const string MetricsFile = "metrics.jsonl", ResolvedConfigFile = "config.resolved.yaml",
+        CheckpointFolder = "checkpoints", ModelFile = "model.safetensors", VideoEncoderFile = "video_encoder.safetensors";
+
+    public async Task<PretrainSummary> RunAsync(Action<StepReport>? onStep = null, CancellationToken ct = default)
+    {
+        settings.Validate();
+        if (options.TtaSteps < 0) throw new ArgumentException($"--tta-steps must not be negative, got {options.TtaSteps}");
+        bool tta = options.TtaSteps > 0;
+        if (tta && options.Resume) throw new ArgumentException("--tta-steps and --resume cannot be combined");
+        if (tta && options.InitVideo is null && options.InitModel is null)
+            throw new ArgumentException("--tta-steps adapts pre-trained weights: give --init-video or --init-model");
+        if (settings.Run.Threads > 0 && Environment.GetEnvironmentVariable("CVMAE_THREADS") is null) torch.set_num_threads(settings.Run.Threads);
+
+        ModelConfig mc = settings.ToModelConfig();
+        var lossFn = new CrossVideoMaeLoss(settings.ToLossConfig(), mc);
+        Device device = Device.Parse(settings.Run.Device);
+        ulong seed = settings.Run.Seed;
+        int b = settings.Optim.BatchSize, accum = tta ? 1 : settings.Optim.AccumSteps;
+
+        Directory.CreateDirectory(options.OutDir);
+        File.WriteAllText(Path.Combine(options.OutDir, ResolvedConfigFile), StrictYaml.Serialize(settings));
+
+        var feed = await TrainFeed.OpenAsync(options.ManifestPath, new FeedOptions(b, settings.ToAugmentConfig(), seed)
+        {
+            DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
+            WindowShards = settings.Run.WindowShards, Device = device,
+        }, ct).ConfigureAwait(false);
+        CheckData(feed, mc);
+        long batchesPerEpoch = feed.BatchesPerEpoch / accum * accum;
+        if (batchesPerEpoch == 0)
+            throw new InvalidDataException($"{options.ManifestPath}: {feed.Order.Total} samples are fewer than one optimiser step needs ({b} x {accum})");
+        long stepsPerEpoch = tta ? batchesPerEpoch * options.TtaSteps : batchesPerEpoch / accum;
+        int epochs = tta ? 1 : settings.Optim.Epochs;
+        long maxSteps = options.MaxSteps ?? settings.Optim.MaxSteps;
+        long totalSteps = epochs > 0 ? epochs * stepsPerEpoch : maxSteps;
+        long stopAt = maxSteps > 0 ? Math.Min(maxSteps, totalSteps) : totalSteps;
+        long warmup = Math.Min(totalSteps, (long)Math.Round(settings.Optim.WarmupEpochs * stepsPerEpoch));
+        double lr = WarmupCosineSchedule.ScaledLr(settings.Optim.BaseLr, (long)b * accum);
+        // Test-time adaptation runs at a constant lr (no warmup; the cosine ends where it starts).
+        var schedule = tta ? new WarmupCosineSchedule(lr, 0, totalSteps, MinLr: lr) : new WarmupCosineSchedule(lr, warmup, totalSteps, settings.Optim.MinLr);
+
+        using var model = new CrossVideoMAE.Model.CrossVideoMAE(mc, seed);
+        model.to(device);
+        model.train();
+        using var optimizer = new AdamW(ParameterGroups.WeightDecaySplit(model, lr, settings.Optim.WeightDecay),
+            settings.Optim.Betas[0], settings.Optim.Betas[1]);
+
+        string checkpoints = Path.Combine(options.OutDir, CheckpointFolder);
+        long step = 0;
+        int epoch = 0;
+        long startBatch = 0;
+        if (options.Resume)
+            (step, epoch, startBatch) = Restore(checkpoints, model, optimizer, b);
+        else
+        {
+            if (options.InitModel is not null) log.WriteLine(InitialWeights.LoadModel(model, options.InitModel));
+            if (options.InitVideo is not null) log.WriteLine(InitialWeights.LoadEncoder(model, mc, options.InitVideo, "video_encoder."));
+            if (options.InitImage is not null) log.WriteLine(InitialWeights.LoadEncoder(model, mc, options.InitImage, "image_encoder."));
+        }
+        string metricsPath = Path.Combine(options.OutDir, MetricsFile);
+        if (options.Resume) KeepMetricsUpTo(metricsPath, step);
+        using var metrics = new MetricsLog(metricsPath, append: options.Resume);
+
+        string configJson = JsonSerializer.Serialize(settings);
+        long firstStep = step;
+        var wall = Stopwatch.StartNew();
+        double feedWait = 0, lastLoss = double.NaN;
+        long clips = 0;
+        var stepClock = Stopwatch.StartNew();
+        double stepFeedWait = 0;
+        var sums = new Dictionary<string, double>();
+
+        while (step < stopAt)
+        {
+            await using IAsyncEnumerator<FeedBatch> batches = feed.EpochAsync(epoch, startBatch, batchesPerEpoch - startBatch, ct).GetAsyncEnumerator(ct);
+            while (step < stopAt)
+            {
+                var waitClock = Stopwatch.StartNew();
+                if (!await batches.MoveNextAsync().ConfigureAwait(false)) break;
+                double waited = waitClock.Elapsed.TotalSeconds;
+                feedWait += waited;
+                stepFeedWait += waited;
+                using FeedBatch batch = batches.Current;
+                int repeats = tta ? options.TtaSteps : 1;
+                for (int k = 0; k < repeats && step < stopAt; k++)
+                {
+                    ulong maskSeed = StableHash.Derive(seed, $"epoch{batch.Epoch}", batch.BatchIndex * repeats + k, "mask");
+                    MicroStep(model, lossFn, batch, maskSeed, settings.Run.Bf16 ? device : null, accum, sums);
+                    clips += batch.Size;
+                    bool stepNow = tta || (batch.BatchIndex + 1) % accum == 0;
+                    if (!stepNow) continue;
+
+                    double scheduled = schedule.Apply(optimizer, step);
+                    double gradNorm = optimizer.clip_grad_norm(settings.Optim.ClipGrad > 0 ? settings.Optim.ClipGrad : double.PositiveInfinity);
+                    optimizer.step();
+                    optimizer.zero_grad();
+                    step++;
+
+                    // The position after this step: the next batch of this epoch, or the next epoch.
+                    long nextBatch = batch.BatchIndex + 1;
+                    int posEpoch = batch.Epoch;
+                    if (nextBatch >= batchesPerEpoch) { posEpoch++; nextBatch = 0; }
+
+                    double seconds = stepClock.Elapsed.TotalSeconds;
+                    long stepClips = (long)b * (tta ? 1 : accum);
+                    var record = new Dictionary<string, object>
+                    {
+                        ["step"] = step, ["epoch"] = batch.Epoch, ["batch"] = batch.BatchIndex, ["sample"] = batch.FirstSample,
+                        ["lr"] = scheduled, ["grad_norm"] = gradNorm,
+                        ["clips_per_s"] = seconds > 0 ? stepClips / seconds : 0.0,
+                        ["feed_wait_ms"] = stepFeedWait * 1000, ["step_ms"] = seconds * 1000,
+                    };
+                    foreach (var (name, sum) in sums) record["loss_" + name] = sum / (tta ? 1 : accum);
+                    lastLoss = sums["total"] / (tta ? 1 : accum);
+                    if (step % settings.Run.LogEvery == 0 || step == stopAt) metrics.Write(record);
+                    onStep?.Invoke(new StepReport(step, stopAt, batch.Epoch, lastLoss, scheduled, seconds > 0 ? stepClips / seconds : 0, seconds > 0 ? stepFeedWait / seconds : 0));
+                    sums.Clear();
+                    stepFeedWait = 0;
+                    stepClock.Restart();
+
+                    if (!tta && (step % settings.Run.CheckpointEvery == 0 || step == stopAt))
+                        SaveCheckpoint(checkpoints, model, optimizer, step, posEpoch, nextBatch * b, configJson);
+                }
+            }
+            epoch++;
+            startBatch = 0;
+            if (epoch >= epochs && epochs > 0) break;
+        }
+
+        Dictionary<string, Tensor> state = model.state_dict();
+        SafeTensors.Save(Path.Combine(options.OutDir, ModelFile), state.OrderBy(kv => kv.Key, StringComparer.Ordinal),
+            new Dictionary<string, string> { ["format"] = "cvmae-model", ["config"] = configJson, ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+        MaeExport.SaveVideoEncoder(Path.Combine(options.OutDir, VideoEncoderFile), state);
+        return new PretrainSummary(firstStep, step, wall.Elapsed.TotalSeconds, clips, lastLoss, feedWait, options.OutDir);
+    }
+
+    // One forward and backward pass; the loss is divided by accum so the summed gradients are the mean's.
+    private static void MicroStep(CrossVideoMAE.Model.CrossVideoMAE model, CrossVideoMaeLoss lossFn, FeedBatch batch, ulong maskSeed,
+        Device? autocastDevice, int accum, Dictionary<string, double> sums)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var masks = new Generator(maskSeed);
+        CrossVideoMaeBatch input = batch.ToModelBatch();
+        LossTerms terms;
+        using (autocastDevice is { } d ? torch.autocast(d.Type) : null)
+        {
+            CrossVideoMaeOutput output = model.forward(input, masks, lossFn.RequiredParts);
+            terms = lossFn.Compute(output, input);
+        }
+        (terms.Total / accum).backward();
+        foreach (var (name, value) in terms.ToScalars())
+            sums[name] = sums.GetValueOrDefault(name) + value;
+    }
+
+    private void CheckData(TrainFeed feed, ModelConfig mc)
+    {
+        int clipLength = feed.Index.Config.ClipLength;
+        if (clipLength != mc.NumFrames)
+            throw new InvalidDataException($"{options.ManifestPath}: clips hold {clipLength} frames but model.frames is {mc.NumFrames}");
+    }
+
+    private (long Step, int Epoch, long StartBatch) Restore(string checkpoints, Module model, Optimizer optimizer, int batchSize)
+    {
+        CheckpointDiscovery found = CheckpointDirectory.FindLatest(checkpoints);
+        foreach (string r in found.Rejected) log.WriteLine($"resume: passed over {r}");
+        if (found.Latest is null) throw new InvalidDataException($"--resume: no usable checkpoint in '{checkpoints}'");
+        using TrainingCheckpointData data = TrainingCheckpoint.Load(found.Latest.Path);
+        data.RestoreModel(model);
+        data.RestoreOptimizer(optimizer);
+        TrainingProgress p = data.Progress;
+        if (p.SampleInEpoch % batchSize != 0)
+            throw new InvalidDataException($"{found.Latest.Path}: sample position {p.SampleInEpoch} is not a multiple of optim.batch_size {batchSize} (was the batch size changed?)");
+        log.WriteLine($"resume: {found.Latest.Path} (step {p.Step}, epoch {p.Epoch}, sample {p.SampleInEpoch})");
+        return (p.Step, checked((int)p.Epoch), p.SampleInEpoch / batchSize);
+    }
+
+    private static void SaveCheckpoint(string directory, Module model, Optimizer optimizer, long step, int epoch, long sample, string configJson) =>
+        TrainingCheckpoint.Save(directory, new TrainingProgress
+        {
+            Step = step, Epoch = epoch, SampleInEpoch = sample, SchedulePosition = step, ConfigJson = configJson,
+        }, model.state_dict(), optimizer);
+
+    // A killed run may have logged steps after its last checkpoint; the resumed run logs them again.
+    private static void KeepMetricsUpTo(string path, long step)
+    {
+        if (!File.Exists(path)) return;
+        var keep = File.ReadLines(path).Where(line =>
+        {
+            if (string.IsNullOrWhiteSpace(line)) return false;
+            try
+            {
+                using JsonDocument d = JsonDocument.Parse(line);
+                return d.RootElement.TryGetProperty("step", out JsonElement s) && s.GetInt64() <= step;
+            }
+            catch (JsonException) { return false; }
+        }).ToList();
+        File.WriteAllLines(path, keep);
+    }
+}

@@ -15,7 +15,7 @@ public static class DemoCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Folder for everything the demo writes", DefaultValueFactory = _ => "out/demo" };
-        var steps = new Option<long?>("--pretrain-steps") { Description = "Optimiser steps of each pre-training (default: the configs' 300)" };
+        var steps = new Option<long?>("--pretrain-steps") { Description = "Optimiser steps of each pre-training (default: the configs' 200)" };
         var perClass = new Option<int>("--videos-per-class") { Description = "Sample videos per class", DefaultValueFactory = _ => 12 };
         var cmd = new Command("demo", "Run the whole pipeline on a generated dataset on CPU: prepare shards, pre-train a tiny model, probe it, write a report.")
         {

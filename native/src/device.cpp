@@ -1,4 +1,11 @@
 // Runtime facts and switches: version, build configuration, threads, seeds, CUDA devices.
+//
+// CUDA: CMake defines CVM_WITH_CUDA when the libtorch it finds has torch_cuda (a PyTorch 2.x
+// install: LIBTORCH_DIR=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')).
+// Tensors reach a GPU through the ordinary paths, Tensor.to(Device.CUDA()) / Module.to(device)
+// (cvm_to) and creation with a device (cvm_options); nothing here is CUDA-specific beyond the
+// device facts below. These paths are written against the 2.x headers but have not been run on
+// a GPU yet.
 #include "shim.h"
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>

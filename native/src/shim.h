@@ -4,8 +4,8 @@
 // Tensor-returning functions return nullptr on error; the others return 0 on success, 1 on error.
 //
 // Only ATen is included here (not <torch/torch.h>, which pulls in the whole C++ frontend and
-// triples compile time); the few files that need more include it themselves. CMake compiles
-// this header once as a precompiled header.
+// made the shim take 4.7 times the CPU time to compile); the few files that need more include
+// it themselves. CMake compiles this header once as a precompiled header.
 #pragma once
 #include <ATen/ATen.h>
 #include <torch/version.h>

@@ -1,3 +1,3 @@
-// bool is 1 byte and no marshalling stubs run: every P/Invoke here passes blittable values.
+// bool is 1 byte and no marshalling code is generated: every P/Invoke here passes blittable values.
 [assembly: System.Runtime.CompilerServices.DisableRuntimeMarshalling]
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("CrossVideoMAE.Torch.Tests")]

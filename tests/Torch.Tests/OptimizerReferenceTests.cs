@@ -64,7 +64,7 @@ public class OptimizerReferenceTests
         Close.Assert(expected["a_exp_avg_sq"], state["0.0.exp_avg_sq"], "exp_avg_sq of a");
         Close.Assert(expected["c_exp_avg"], state["1.0.exp_avg"], "exp_avg of c");
         Assert.Equal(6, state["1.0.step"].item_long());
-        DisposeSteps(state);
+        DisposeState(state);
         a.Dispose(); b.Dispose(); c.Dispose();
     }
 
@@ -155,9 +155,9 @@ public class OptimizerReferenceTests
     private static TensorSet Copies(params Tensor[] ts) =>
         new(new Dictionary<string, Tensor> { ["a"] = ts[0].detach().clone().DetachFromDisposeScope(), ["b"] = ts[1].detach().clone().DetachFromDisposeScope(), ["c"] = ts[2].detach().clone().DetachFromDisposeScope() });
 
-    // state_tensors() hands out the moment buffers themselves but new step counters.
-    private static void DisposeSteps(Dictionary<string, Tensor> state)
+    // state_tensors() hands out new handles, which the caller owns.
+    private static void DisposeState(Dictionary<string, Tensor> state)
     {
-        foreach (var (k, t) in state) if (k.EndsWith(".step")) t.Dispose();
+        foreach (Tensor t in state.Values) t.Dispose();
     }
 }

@@ -8,8 +8,8 @@ namespace CrossVideoMAE.Model.Optimization;
 public static class OptimizerFactory
 {
     /// <summary>Pre-training: AdamW betas (0.9, 0.95), weight decay (default 0.05) except on biases, norms, positional embeddings, tokens.</summary>
-    public static AdamW Pretraining(Module model, double lr, double weightDecay = 0.05) =>
-        new(ParameterGroups.WeightDecaySplit(model, lr, weightDecay), beta1: 0.9, beta2: 0.95);
+    public static AdamW Pretraining(Module model, double lr, double weightDecay = 0.05, double beta1 = 0.9, double beta2 = 0.95) =>
+        new(ParameterGroups.WeightDecaySplit(model, lr, weightDecay), beta1, beta2);
 
     /// <summary>Fine-tuning: AdamW (0.9, 0.999), weight decay 0.05, layer-wise lr decay (default 0.75).</summary>
     public static AdamW FineTuning(VideoClassifier model, double lr, double weightDecay = 0.05, double layerDecay = 0.75) =>

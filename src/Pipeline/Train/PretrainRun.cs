@@ -18,7 +18,7 @@ namespace CrossVideoMAE.Pipeline.Train;
 
 /// <summary>
 /// One `cvmae pretrain` run: the CrossVideoMAE objective on batches from <see cref="TrainFeed"/>,
-/// AdamW (weight decay split as <see cref="ParameterGroups.WeightDecaySplit"/>, betas from the
+/// AdamW (<see cref="OptimizerFactory.Pretraining"/>: weight decay split, betas from the
 /// config), lr = base_lr x (batch x accum) / 256 with linear warmup over warmup_epochs and a
 /// half-cycle cosine per optimiser step, gradient accumulation, optional clipping, bf16 autocast
 /// (run.bf16: torch.autocast on the run's device; the losses are computed in float32 by the model).
@@ -82,7 +82,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         using var model = new CrossVideoMAE.Model.CrossVideoMAE(mc, seed);
         model.to(device);
         model.train();
-        using var optimizer = new AdamW(ParameterGroups.WeightDecaySplit(model, lr, settings.Optim.WeightDecay),
+        using var optimizer = OptimizerFactory.Pretraining(model, lr, settings.Optim.WeightDecay,
             settings.Optim.Betas[0], settings.Optim.Betas[1]);
 
         string checkpoints = Path.Combine(options.OutDir, CheckpointFolder);

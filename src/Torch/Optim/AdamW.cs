@@ -48,8 +48,8 @@ public sealed class AdamW : Optimizer
         for (int gi = 0; gi < ParamGroups.Count; gi++)
             for (int i = 0; i < expAvg[gi].Length; i++)
             {
-                d[$"{gi}.{i}.exp_avg"] = expAvg[gi][i];
-                d[$"{gi}.{i}.exp_avg_sq"] = expAvgSq[gi][i];
+                d[$"{gi}.{i}.exp_avg"] = expAvg[gi][i].alias().DetachFromDisposeScope();
+                d[$"{gi}.{i}.exp_avg_sq"] = expAvgSq[gi][i].alias().DetachFromDisposeScope();
                 d[$"{gi}.{i}.step"] = torch.tensor(new[] { steps[gi][i] }, 1).DetachFromDisposeScope();
             }
         return d;

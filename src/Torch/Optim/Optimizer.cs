@@ -25,7 +25,8 @@ public abstract class Optimizer : IDisposable
         }
     }
 
-    /// <summary>State tensors by name ("{group}.{index}.{kind}") plus scalars, for checkpoints.</summary>
+    /// <summary>State tensors by name ("{group}.{index}.{kind}") plus scalars, for checkpoints. Every
+    /// entry is a new handle (sharing the optimiser's storage where one exists): the caller disposes them.</summary>
     public abstract Dictionary<string, Tensor> state_tensors();
 
     /// <summary>Restores what <see cref="state_tensors"/> produced.</summary>

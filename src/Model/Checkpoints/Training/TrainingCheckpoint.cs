@@ -47,7 +47,11 @@ public static class TrainingCheckpoint
         {
             foreach (var (k, t) in model) tensors.Add(new(ModelPrefix + k, t));
             if (optimizer is not null)
-                foreach (var (k, t) in optimizer.state_tensors()) tensors.Add(new(OptimizerPrefix + k, t));
+                foreach (var (k, t) in optimizer.state_tensors())
+                {
+                    owned.Add(t);
+                    tensors.Add(new(OptimizerPrefix + k, t));
+                }
             if (generators is not null)
                 foreach (var (name, g) in generators)
                 {

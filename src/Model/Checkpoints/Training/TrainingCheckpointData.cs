@@ -42,9 +42,10 @@ public sealed class TrainingCheckpointData : IDisposable
     /// <summary>Restores the optimiser's state (moments, step counts) after checking it has the same layout.</summary>
     public void RestoreOptimizer(Optimizer optimizer)
     {
-        // AdamW hands out its live moment tensors here; only their names and shapes are read.
+        // Only the names and shapes of the live state are read.
         Dictionary<string, Tensor> live = optimizer.state_tensors();
-        Check(live, Optimizer, "optimiser");
+        try { Check(live, Optimizer, "optimiser"); }
+        finally { foreach (Tensor t in live.Values) t.Dispose(); }
         optimizer.load_state_tensors(Optimizer);
     }
 

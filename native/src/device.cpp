@@ -24,8 +24,26 @@ CVM_API const char* cvm_show_config() {
   return s.c_str();
 }
 
-CVM_API void cvm_set_num_threads(int n) { at::set_num_threads(n); }
-CVM_API int cvm_get_num_threads() { return at::get_num_threads(); }
+std::atomic<int> cvm_threads_generation{0};
+thread_local int cvm_threads_seen = 0;
+static std::atomic<int> cvm_threads_wanted{0};
+
+void cvm_apply_num_threads() {
+  int gen = cvm_threads_generation.load(std::memory_order_acquire);
+  int n = cvm_threads_wanted.load(std::memory_order_relaxed);
+  if (n > 0) at::set_num_threads(n);
+  cvm_threads_seen = gen;
+}
+
+CVM_API void cvm_set_num_threads(int n) {
+  cvm_threads_wanted.store(n, std::memory_order_relaxed);
+  cvm_threads_generation.fetch_add(1, std::memory_order_release);
+  cvm_apply_num_threads();
+}
+CVM_API int cvm_get_num_threads() {
+  cvm_sync_threads();
+  return at::get_num_threads();
+}
 CVM_API int cvm_set_num_interop_threads(int n) { CVM_RETURN_STATUS(at::set_num_interop_threads(n)); }
 
 // Seeds the default CPU generator and, where there are GPUs, every CUDA one (torch.manual_seed).

@@ -9,6 +9,7 @@
 #pragma once
 #include <ATen/ATen.h>
 #include <torch/version.h>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,17 @@ typedef at::Generator* GenH;
 void cvm_set_error(const char* msg);
 void cvm_clear_error();
 
+// Intra-op thread count. OpenMP keeps it per OS thread, and OpenBLAS reads the calling thread's
+// value, so a count set on one .NET thread would not reach the thread-pool threads that run later
+// steps (results then depend on which thread ran them). cvm_set_num_threads bumps a generation;
+// every export applies the newest count on its thread before it runs (one compare when current).
+extern std::atomic<int> cvm_threads_generation;
+extern thread_local int cvm_threads_seen;
+void cvm_apply_num_threads();
+inline void cvm_sync_threads() {
+  if (cvm_threads_seen != cvm_threads_generation.load(std::memory_order_acquire)) cvm_apply_num_threads();
+}
+
 #define CVM_CATCH                                                     \
   catch (const c10::Error& e) { cvm_set_error(e.what_without_backtrace()); } \
   catch (const std::exception& e) { cvm_set_error(e.what()); }        \
@@ -27,12 +39,12 @@ void cvm_clear_error();
 
 // Runs `expr` (which yields an at::Tensor) and returns it as a new handle.
 #define CVM_RETURN_TENSOR(...)                         \
-  try { return new at::Tensor(__VA_ARGS__); } CVM_CATCH \
+  try { cvm_sync_threads(); return new at::Tensor(__VA_ARGS__); } CVM_CATCH \
   return nullptr;
 
 // Runs a statement block and returns 0, or 1 after storing the error.
 #define CVM_RETURN_STATUS(...)             \
-  try { __VA_ARGS__; return 0; } CVM_CATCH \
+  try { cvm_sync_threads(); __VA_ARGS__; return 0; } CVM_CATCH \
   return 1;
 
 inline at::IntArrayRef cvm_dims(const int64_t* p, int n) { return at::IntArrayRef(p, (size_t)n); }

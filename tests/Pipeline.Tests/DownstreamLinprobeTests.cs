@@ -37,6 +37,24 @@ public sealed class DownstreamLinprobeTests : IDisposable
     }
 
     [Fact]
+    public void Standardizer_uses_the_train_features_mean_and_biased_variance()
+    {
+        // Column 0: 1, 3 -> mean 2, variance 1. Column 1: 10, 10 -> mean 10, variance 0 (eps keeps it finite).
+        using Tensor train = torch.tensor(new float[] { 1, 10, 3, 10 }, [2, 2]);
+        using Tensor held = torch.tensor(new float[] { 4, 11 }, [1, 2]);
+        using FeatureStandardizer s = FeatureStandardizer.Fit(train);
+        using Tensor a = s.Apply(train);
+        using Tensor b = s.Apply(held);
+        float inv = (float)(1 / Math.Sqrt(1 + FeatureStandardizer.Eps));
+        Assert.Equal(new[] { -inv, 0f, inv, 0f }, a.ToArray<float>());
+        float[] h = b.ToArray<float>();
+        Assert.Equal(2 * inv, h[0], 5);
+        Assert.Equal((float)(1 / Math.Sqrt(FeatureStandardizer.Eps)), h[1], 1);
+        using Tensor flat = torch.tensor(new float[] { 1, 2 }, [2]);
+        Assert.Throws<ArgumentException>(() => FeatureStandardizer.Fit(flat));
+    }
+
+    [Fact]
     public void Weights_load_from_a_full_state_an_mae_export_and_a_training_checkpoint_alike()
     {
         using CvMae model = TinyModel();

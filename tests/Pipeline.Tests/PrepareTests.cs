@@ -190,3 +190,40 @@ public class PrepareTests(PrepareFixture fx)
         Assert.Contains("other settings", e.Message);
     }
 }
+
+[Collection(PrepareCollection.Name)]
+public class PrepareSegmentTests(PrepareFixture fx)
+{
+    [Fact]
+    public async Task Segment_sampling_stores_one_frame_per_segment_with_stride_0_and_reads_back()
+    {
+        using var outDir = new TempDir();
+        var options = new PrepareOptions
+        {
+            Format = "ucf101", Annotations = [fx.Sample.Ucf101Dir], VideoRoot = fx.Sample.VideosDir, OutDir = outDir.Path,
+            Name = "seg", ClipLength = 8, ClipMode = Stages.Sampling.ClipSamplingMode.Segments, ClipsPerVideo = 2,
+            ShortSide = 48, Seed = 3, Parallelism = 2,
+        };
+        PrepareSummary summary = await new PrepareRunner(options).RunAsync();
+        Assert.Equal(0, summary.Quarantined);
+        Assert.Equal(2 * fx.Sample.Videos.Count, summary.Rows);
+
+        ShardIndex index = await ShardIndexFile.LoadAsync(summary.Index);
+        int rows = 0;
+        foreach (ShardInfo shard in index.Shards)
+        {
+            await using ShardReader reader = await ShardReader.OpenAsync(outDir.Path, shard);
+            await foreach (ShardRow row in reader.ReadRowsAsync())
+            {
+                rows++;
+                Assert.Equal(0, row.Stride);
+                int n = row.NumVideoFrames;
+                Assert.True(n >= 8, $"{row.VideoId}: {n} frames");
+                // Segment i of n frames split in 8 is [floor(i n / 8), floor((i + 1) n / 8) - 1].
+                for (int i = 0; i < 8; i++)
+                    Assert.InRange(row.FrameIndices[i], i * n / 8, (i + 1) * n / 8 - 1);
+            }
+        }
+        Assert.Equal(summary.Rows, rows);
+    }
+}

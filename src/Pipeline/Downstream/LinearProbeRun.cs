@@ -16,7 +16,8 @@ public sealed record LinearProbeReport(string Weights, bool RandomInit, string C
 
 /// <summary>
 /// Linear probe: a frozen encoder (pre-trained, or random with the same config), features = the mean
-/// of all encoder tokens of each clip's centre crop, computed once; then the head trained on the train
+/// of all encoder tokens of each clip's centre crop, computed once and standardised per dimension with
+/// the train split's statistics (<see cref="FeatureStandardizer"/>); then the head trained on the train
 /// split's features and evaluated on the held-out split (softmax averaged over the clips of a video).
 /// </summary>
 public static class LinearProbeRun
@@ -43,14 +44,18 @@ public static class LinearProbeRun
         using ClipFeatures held = await ClipFeatures.ExtractAsync(loader, evalSplit, extractor, transform, q.BatchSize, q.Device, ct: ct);
         log.WriteLine($"  features: {train.Clips.Count} train clips, {held.Clips.Count} {evalSplit} clips, dim {train.Features.size(1)}");
 
-        IReadOnlyList<double> losses = LinearProbe.Train(model, train.Features, train.Labels, q.Probe,
+        // MAE's probe normalises each feature dimension with the train split's statistics (BatchNorm, no affine).
+        using FeatureStandardizer standardizer = FeatureStandardizer.Fit(train.Features);
+        using Tensor trainX = standardizer.Apply(train.Features);   // [N, D]
+        using Tensor heldX = standardizer.Apply(held.Features);     // [M, D]
+        IReadOnlyList<double> losses = LinearProbe.Train(model, trainX, train.Labels, q.Probe,
             (epoch, loss, lr) => { if (epoch % 10 == 9 || epoch == 0) log.WriteLine($"  epoch {epoch + 1,4}  loss {loss:F4}  lr {lr:G4}"); });
 
         double trainTop1;
-        using (Tensor trainProbs = LinearProbe.Probabilities(model, train.Features))
+        using (Tensor trainProbs = LinearProbe.Probabilities(model, trainX))
             trainTop1 = ClipTop1(trainProbs, train.Labels);
         var scores = new VideoScores(loader.NumClasses);
-        using (Tensor probs = LinearProbe.Probabilities(model, held.Features))   // [N, K]
+        using (Tensor probs = LinearProbe.Probabilities(model, heldX))   // [N, K]
         {
             float[] p = probs.contiguous().ToArray<float>();
             int k = loader.NumClasses;
@@ -61,7 +66,7 @@ public static class LinearProbeRun
         return new LinearProbeReport(q.RandomInit ? "random-init" : weights!.Path, q.RandomInit, config.Name, loader.ClipLength, size, q.TrainSplit, evalSplit,
             train.Clips.Count, held.Clips.Count, m.Count, q.Probe.Epochs, q.Probe.WarmupEpochs, q.Probe.Lr, q.Probe.BatchSize,
             losses[^1], trainTop1, m.Top1, m.Top5, loader.ClassNames, m.PerClassAccuracy, m.Confusion,
-            "mean of all encoder tokens (no final norm), centre crop, computed once per clip; no augmentation during the probe");
+            "mean of all encoder tokens (no final norm), centre crop, computed once per clip, standardised per dimension with the train split's statistics; no augmentation during the probe");
     }
 
     private static double ClipTop1(Tensor probs, int[] labels)

@@ -155,7 +155,7 @@ public static partial class ShardSchema
         if (!double.IsFinite(row.Fps) || row.Fps <= 0) return $"fps {row.Fps} is not a positive number";
         if (row.Width <= 0 || row.Height <= 0) return $"frame size {row.Width}x{row.Height} is not positive";
         if (row.NumVideoFrames <= 0) return $"num_video_frames {row.NumVideoFrames} is not positive";
-        if (row.Stride <= 0) return $"stride {row.Stride} is not positive";
+        if (row.Stride < 0) return $"stride {row.Stride} is negative (0 marks segment-based sampling)";
         if (row.ClipStart < 0) return $"clip_start {row.ClipStart} is negative";
 
         if (row.FrameIndices is null || row.FrameIndices.Count != layout.ClipLength)

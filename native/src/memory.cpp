@@ -9,14 +9,24 @@
 #include "shim.h"
 #if defined(__GLIBC__)
 #include <malloc.h>
+#include <cstdlib>
 #endif
 
+//
+// Each glibc arena keeps its own free memory, and a thread takes a new arena when the others are
+// busy: tensors made on the feed's threads and freed on the trainer's spread over many arenas, each
+// holding up to the trim threshold. Capping the arenas (arena_max > 0) bounds what is kept; the
+// tiny pre-training's resident size then stays flat instead of climbing for ~450 steps
+// (bench/feed.md). MALLOC_ARENA_MAX in the environment, when set, wins over arena_max.
+//
 // Blocks up to mmap_threshold bytes come from the heap (glibc caps it at 32 MiB on 64-bit); free
 // memory at the heap top is returned only beyond trim_threshold bytes. Returns 0, or 1 where the
 // C library refused the values or is not glibc.
-CVM_API int cvm_malloc_retain_freed(int mmap_threshold, int trim_threshold) {
+CVM_API int cvm_malloc_retain_freed(int mmap_threshold, int trim_threshold, int arena_max) {
 #if defined(__GLIBC__)
-  return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1 ? 0 : 1;
+  bool ok = mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1;
+  if (arena_max > 0 && getenv("MALLOC_ARENA_MAX") == nullptr) ok = mallopt(M_ARENA_MAX, arena_max) == 1 && ok;
+  return ok ? 0 : 1;
 #else
   return 1;
 #endif

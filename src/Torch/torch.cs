@@ -20,19 +20,21 @@ public static unsafe partial class torch
 
     // libtorch here starts with one intra-op thread; default to the core count instead
     // (CVMAE_THREADS overrides it). Freed tensor memory stays in the process for the next step
-    // (native/src/memory.cpp says why); CVMAE_MALLOC_RETAIN=0 keeps glibc's defaults.
+    // (native/src/memory.cpp says why) in at most two malloc arenas; CVMAE_MALLOC_RETAIN=0 keeps glibc's defaults.
     static torch()
     {
         string? env = Environment.GetEnvironmentVariable("CVMAE_THREADS");
         int n = int.TryParse(env, out int v) && v > 0 ? v : Environment.ProcessorCount;
         LibTorch.cvm_set_num_threads(n);
         if (Environment.GetEnvironmentVariable("CVMAE_MALLOC_RETAIN") != "0")
-            LibTorch.cvm_malloc_retain_freed(MallocMmapThreshold, MallocTrimThreshold);
+            LibTorch.cvm_malloc_retain_freed(MallocMmapThreshold, MallocTrimThreshold, MallocArenaMax);
     }
 
     // Blocks up to 32 MiB (glibc's ceiling) come from the heap; up to 512 MiB of free heap is kept.
     private const int MallocMmapThreshold = 32 << 20;
     private const int MallocTrimThreshold = 512 << 20;
+    // At most two malloc arenas, each keeping its own free memory (MALLOC_ARENA_MAX overrides).
+    private const int MallocArenaMax = 2;
 
     private static Tensor Make(delegate*<long*, int, sbyte, int, int, bool, IntPtr> f, long[] shape, ScalarType dtype, Device? device, bool requires_grad)
     {

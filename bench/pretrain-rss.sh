@@ -20,7 +20,7 @@ while kill -0 "$pid" 2>/dev/null; do
   rss=$(awk '/^VmRSS/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || true)
   h=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || true)
   [ -n "$h" ] && hwm=$h
-  step=$(tail -n 1 "$out/run/metrics.jsonl" 2>/dev/null | sed -n 's/.*"step": *\([0-9]*\).*/\1/p')
+  step=$(tail -n 1 "$out/run/metrics.jsonl" 2>/dev/null | sed -n 's/.*"step": *\([0-9]*\).*/\1/p' || true)
   [ -n "$rss" ] && echo "${step:-0} $rss" >> "$out/samples.txt"
   sleep "$every"
 done

@@ -87,7 +87,7 @@ public sealed class VideoDecoder
         var args = new List<string> { "-nostdin", "-hide_banner", "-v", "error", "-threads", threads };
 
         double firstFrameTime = wanted[0] / video.Fps;
-        bool seek = _options.FastSeek && !video.IsVariableFrameRate && video.RealFrameRate.IsValid
+        bool seek = _options.FastSeek && video.TimingFromFfprobe && !video.IsVariableFrameRate && video.RealFrameRate.IsValid
                     && firstFrameTime > _options.SeekMarginSeconds;
         string select;
         if (seek)
@@ -107,7 +107,7 @@ public sealed class VideoDecoder
 
         args.AddRange([
             "-i", VideoProbe.ToolInput(video.Path),
-            "-map", "0:" + video.StreamIndex.ToString(CultureInfo.InvariantCulture),
+            "-map", "0:" + video.StreamSpecifier,
             "-an", "-sn", "-dn",
             "-filter_threads", threads,
             "-vf", filter,

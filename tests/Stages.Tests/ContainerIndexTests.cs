@@ -124,9 +124,10 @@ public sealed class ContainerIndexTests(VideoTestFiles files)
     // Video packets ffprobe lists whose bytes lie wholly inside the first `length` bytes.
     private static long WholePackets(string path, long length)
     {
-        string csv = ProcessRunner.Run("ffprobe", ["-v", "quiet", "-select_streams", "V:0", "-show_entries", "packet=pos,size", "-of", "csv=p=0", path]);
-        return csv.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(','))
-            .Count(p => long.TryParse(p[0], out long pos) && long.TryParse(p[1], out long size) && pos + size <= length);
+        using JsonDocument doc = JsonDocument.Parse(ProcessRunner.Run("ffprobe",
+            ["-v", "quiet", "-select_streams", "V:0", "-show_entries", "packet=pos,size", "-of", "json", path]));
+        return doc.RootElement.GetProperty("packets").EnumerateArray()
+            .Count(p => long.Parse(p.GetProperty("pos").GetString()!, CultureInfo.InvariantCulture)
+                        + long.Parse(p.GetProperty("size").GetString()!, CultureInfo.InvariantCulture) <= length);
     }
 }

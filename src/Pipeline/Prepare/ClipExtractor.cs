@@ -90,6 +90,14 @@ public sealed class ClipExtractor
         }
     }
 
+    private Task<(int Width, int Height)> DecodeToJpegAsync(VideoInfo info, int[] needed, Dictionary<int, byte[]> jpegs, CancellationToken ct) =>
+        resilience.ExecuteAsync(async t =>
+        {
+            using var encoder = new JpegEncoder(jpegQuality);
+            (int width, int height) = decoder.OutputSizeOf(info);
+            return await decoder.DecodeEachAsync(info, needed, (index, rgb) => jpegs[index] = encoder.Encode(rgb, width, height), t);
+        }, ct).AsTask();
+
     private Task<VideoInfo> ProbeAsync(VideoProbe with, string path, CancellationToken ct) =>
         resilience.ExecuteAsync(async t => await with.ProbeAsync(path, t), ct).AsTask();
 
@@ -122,24 +130,22 @@ public sealed class ClipExtractor
             info = timing with { FrameCount = info.FrameCount, FrameCountSource = info.FrameCountSource };
         }
 
-        DecodedFrames decoded;
+        // Each distinct source frame is encoded once, as it arrives from ffmpeg, whatever number of clips and
+        // sampled frames use it; no decoded frame is kept.
+        var jpegs = new Dictionary<int, byte[]>();
+        (int Width, int Height) size;
         try
         {
-            decoded = await resilience.ExecuteAsync(async t => await decoder.DecodeAsync(info, needed, t), ct);
+            size = await DecodeToJpegAsync(info, needed, jpegs, ct);
         }
         catch (VideoInputException e) when (info.FrameCountSource == FrameCountSource.Packets && !e.IsTransient)
         {
             // More packets than frames: count the frames by decoding, as the index could not, and sample again.
             info = await ProbeAsync(probe, entry.Path, ct);
             (chosen, needed) = Sample(entry, info);
-            decoded = await resilience.ExecuteAsync(async t => await decoder.DecodeAsync(info, needed, t), ct);
+            jpegs.Clear();
+            size = await DecodeToJpegAsync(info, needed, jpegs, ct);
         }
-
-        // Each distinct source frame is encoded once, whatever number of clips and sampled frames use it.
-        var jpegs = new Dictionary<int, byte[]>();
-        using (var encoder = new JpegEncoder(jpegQuality))
-            for (int i = 0; i < needed.Length; i++)
-                jpegs[needed[i]] = encoder.Encode(decoded.Frames[i], decoded.Width, decoded.Height);
 
         return chosen.Select(c => new ShardRow
         {
@@ -150,8 +156,8 @@ public sealed class ClipExtractor
             Split = entry.Split,
             SourcePath = entry.Path,
             Fps = info.Fps,
-            Width = decoded.Width,
-            Height = decoded.Height,
+            Width = size.Width,
+            Height = size.Height,
             NumVideoFrames = (int)info.FrameCount,
             ClipStart = c.clip.FirstFrame,
             Stride = stride,

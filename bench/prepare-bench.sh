@@ -4,7 +4,8 @@
 # For each dataset size: generates the sample dataset (5 classes), runs `cvmae prepare` with the
 # default settings (16 frames, stride 4, short side 256, JPEG q90, one clip per video,
 # parallelism = cores), then `ffmpeg -i X -f null -` over the same files with the same number of
-# parallel processes. Prints clips/s, videos/s and their ratio, and prepare's peak RSS.
+# parallel processes. Prints clips/s, videos/s and their ratio, prepare's peak RSS, and the 1-minute
+# load average before each size (other work on the machine skews both timings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CVMAE="dotnet src/Pipeline/bin/Release/net10.0/cvmae.dll"
@@ -13,11 +14,12 @@ WORK=$(mktemp -d /tmp/cvmae-prepare-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(8 24)
 
-printf '%-8s %-8s %-12s %-14s %-12s %-8s %-10s\n' videos clips prepare_s clips_per_s ffmpeg_s ratio peak_rss_mb
+printf '%-8s %-8s %-12s %-14s %-12s %-8s %-12s %-6s\n' videos clips prepare_s clips_per_s ffmpeg_s ratio peak_rss_mb load
 for per in "${sizes[@]}"; do
   d="$WORK/sample-$per"
   $CVMAE make-sample --out "$d" --classes 5 --videos-per-class "$per" --seed 1 >/dev/null
   out="$WORK/shards-$per"
+  load=$(cut -d' ' -f1 /proc/loadavg)
   start=$(date +%s.%N)
   $CVMAE prepare --format ucf101 --annotations "$d/annotations/ucf101" --videos "$d/videos" --out "$out" \
       --name bench --parallelism "$CORES" --quiet --summary-json "$WORK/summary-$per.json"
@@ -30,6 +32,6 @@ for per in "${sizes[@]}"; do
   find "$d/videos" -type f -print0 | xargs -0 -n1 -P "$CORES" sh -c 'ffmpeg -v error -threads 1 -i "$0" -f null - </dev/null'
   end=$(date +%s.%N)
   ff=$(echo "$end - $start" | bc -l)
-  printf '%-8s %-8s %-12.2f %-14.2f %-12.2f %-8.2f %-10s\n' "$videos" "$clips" "$prep" "$(echo "$clips / $prep" | bc -l)" "$ff" \
-      "$(echo "($clips / $prep) / ($videos / $ff)" | bc -l)" "$rss"
+  printf '%-8s %-8s %-12.2f %-14.2f %-12.2f %-8.2f %-12s %-6s\n' "$videos" "$clips" "$prep" "$(echo "$clips / $prep" | bc -l)" "$ff" \
+      "$(echo "($clips / $prep) / ($videos / $ff)" | bc -l)" "$rss" "$load"
 done

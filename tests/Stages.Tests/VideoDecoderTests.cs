@@ -69,6 +69,24 @@ public sealed class VideoDecoderTests(VideoTestFiles files)
         }
     }
 
+    [Theory]
+    [InlineData("cfr.webm", VideoTestFiles.Frames)]    // no frame count in the header: counted from the WebM blocks
+    [InlineData("long.mp4", VideoTestFiles.LongFrames)]   // ffprobe's timing would fast-seek; the index's decodes from the start
+    public async Task A_video_read_from_its_container_index_gives_ffmpegs_frames_up_to_the_last(string name, int frames)
+    {
+        string path = Path.Combine(files.Dir, name);
+        VideoInfo info = new ContainerIndexReader().TryRead(path) ?? throw new Xunit.Sdk.XunitException($"{name} was not read");
+        Assert.Equal(frames, info.FrameCount);
+        int[] indices = [frames - 41, frames - 21, frames - 5, frames - 1];   // the end, where a wrong count would show
+        Assert.DoesNotContain("-ss", NativeSize.FfmpegArguments(info, indices));
+        DecodedFrames got = await NativeSize.DecodeAsync(info, indices);
+
+        byte[][] truth = VideoTestFiles.DecodeAllWithFfmpeg(path, W, H);
+        Assert.Equal(frames, truth.Length);
+        for (int k = 0; k < indices.Length; k++)
+            Assert.True(truth[indices[k]].AsSpan().SequenceEqual(got.Frames[k]), $"{name}: frame {indices[k]} differs");
+    }
+
     [Fact]
     public async Task Variable_frame_rate_selects_by_decode_order_without_seeking()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace CrossVideoMAE.Stages.Video;
@@ -14,6 +15,9 @@ namespace CrossVideoMAE.Stages.Video;
 /// </summary>
 public sealed class VideoDecoder
 {
+    /// <summary>Receives one decoded frame: its source index and its pixels (valid only during the call).</summary>
+    public delegate void FrameHandler(int sourceIndex, ReadOnlySpan<byte> rgb24);
+
     private readonly VideoDecoderOptions _options;
 
     public VideoDecoder(VideoDecoderOptions? options = null)
@@ -41,37 +45,63 @@ public sealed class VideoDecoder
                 throw new ArgumentOutOfRangeException(nameof(frameIndices), $"frame {i} is outside 0..{video.FrameCount - 1} of '{video.Path}'");
         VideoProbe.CheckFile(video.Path, VideoStageNames.Decode);
 
+        var byIndex = new Dictionary<int, byte[]>();
+        (int width, int height) = await DecodeEachAsync(video, frameIndices, (index, frame) => byIndex[index] = frame.ToArray(), ct).ConfigureAwait(false);
+        var ordered = frameIndices.Select(i => byIndex[i]).ToArray();
+        return new DecodedFrames(width, height, frameIndices.ToArray(), ordered);
+    }
+
+    /// <summary>
+    /// Decodes the distinct frames of <paramref name="frameIndices"/> and hands each to <paramref name="onFrame"/>
+    /// (source index, packed RGB24 <c>[Height, Width, 3]</c>) in increasing index order, as it arrives. The span
+    /// is valid only during the call: one pooled buffer serves every frame, so a caller that encodes each frame at
+    /// once allocates no frame memory. When the decode fails, frames already handed over stay handed over.
+    /// Returns the frame size. Exceptions as for <see cref="DecodeAsync"/>.
+    /// </summary>
+    public async Task<(int Width, int Height)> DecodeEachAsync(VideoInfo video, IReadOnlyList<int> frameIndices,
+        FrameHandler onFrame, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        ArgumentNullException.ThrowIfNull(onFrame);
+        if (frameIndices.Count == 0) throw new ArgumentException("at least one frame index is needed", nameof(frameIndices));
+        foreach (int i in frameIndices)
+            if (i < 0 || i >= video.FrameCount)
+                throw new ArgumentOutOfRangeException(nameof(frameIndices), $"frame {i} is outside 0..{video.FrameCount - 1} of '{video.Path}'");
+        VideoProbe.CheckFile(video.Path, VideoStageNames.Decode);
+
         int[] wanted = frameIndices.Distinct().Order().ToArray();
         (int width, int height) = OutputSizeOf(video);
         int frameBytes = checked(width * height * 3);
 
-        var frames = new byte[wanted.Length][];
-        int got = 0;
-        int exit;
-        string stderr;
-        using (var tool = ToolProcess.Start(_options.FfmpegPath, Arguments(video, wanted, width, height), _options.Timeout, ct))
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(frameBytes);
+        try
         {
-            Stream stdout = tool.Stdout;
-            while (got < wanted.Length)
+            int got = 0;
+            int exit;
+            string stderr;
+            using (var tool = ToolProcess.Start(_options.FfmpegPath, Arguments(video, wanted, width, height), _options.Timeout, ct))
             {
-                var frame = new byte[frameBytes];
-                int n = await stdout.ReadAtLeastAsync(frame, frameBytes, throwOnEndOfStream: false, CancellationToken.None).ConfigureAwait(false);
-                if (n < frameBytes) break;
-                frames[got++] = frame;
+                Stream stdout = tool.Stdout;
+                while (got < wanted.Length)
+                {
+                    int n = await stdout.ReadAtLeastAsync(buffer.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, CancellationToken.None).ConfigureAwait(false);
+                    if (n < frameBytes) break;
+                    onFrame(wanted[got++], buffer.AsSpan(0, frameBytes));
+                }
+                exit = await tool.WaitForExitAsync().ConfigureAwait(false);
+                tool.ThrowIfStopped(video.Path, VideoStageNames.Decode, _options.Timeout);
+                stderr = tool.StderrTail;
+                if (got < wanted.Length && tool.EndedBySignal(exit))
+                    throw new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.Interrupted,
+                        $"ffmpeg was ended by a signal (exit code {exit}) after {got} of {wanted.Length} frames", stderr);
             }
-            exit = await tool.WaitForExitAsync().ConfigureAwait(false);
-            tool.ThrowIfStopped(video.Path, VideoStageNames.Decode, _options.Timeout);
-            stderr = tool.StderrTail;
-            if (got < wanted.Length && tool.EndedBySignal(exit))
-                throw new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.Interrupted,
-                    $"ffmpeg was ended by a signal (exit code {exit}) after {got} of {wanted.Length} frames", stderr);
+            if (got < wanted.Length) throw MissingFrames(video, wanted, got, exit, stderr);
+            return (width, height);
         }
-        if (got < wanted.Length) throw MissingFrames(video, wanted, got, exit, stderr);
-
-        var byIndex = new Dictionary<int, byte[]>(wanted.Length);
-        for (int k = 0; k < wanted.Length; k++) byIndex[wanted[k]] = frames[k];
-        var ordered = frameIndices.Select(i => byIndex[i]).ToArray();
-        return new DecodedFrames(width, height, frameIndices.ToArray(), ordered);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The ffmpeg arguments <see cref="DecodeAsync"/> uses for these frames (for logs and tests).</summary>
@@ -87,7 +117,7 @@ public sealed class VideoDecoder
         var args = new List<string> { "-nostdin", "-hide_banner", "-v", "error", "-threads", threads };
 
         double firstFrameTime = wanted[0] / video.Fps;
-        bool seek = _options.FastSeek && !video.IsVariableFrameRate && video.RealFrameRate.IsValid
+        bool seek = _options.FastSeek && video.TimingFromFfprobe && !video.IsVariableFrameRate && video.RealFrameRate.IsValid
                     && firstFrameTime > _options.SeekMarginSeconds;
         string select;
         if (seek)
@@ -107,7 +137,7 @@ public sealed class VideoDecoder
 
         args.AddRange([
             "-i", VideoProbe.ToolInput(video.Path),
-            "-map", "0:" + video.StreamIndex.ToString(CultureInfo.InvariantCulture),
+            "-map", "0:" + video.StreamSpecifier,
             "-an", "-sn", "-dn",
             "-filter_threads", threads,
             "-vf", filter,

@@ -11,8 +11,9 @@ public sealed record VideoInfo
     public required string Path { get; init; }
     /// <summary>ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi".</summary>
     public required string Container { get; init; }
-    /// <summary>Index of the chosen stream in the file (used as <c>-map 0:INDEX</c>).</summary>
-    public required int StreamIndex { get; init; }
+    /// <summary>Index of the chosen stream in the file (used as <c>-map 0:INDEX</c>); null when not known (read by
+    /// <see cref="ContainerIndexReader"/>): the first video stream that is not a picture is meant (<c>0:V:0</c>).</summary>
+    public required int? StreamIndex { get; init; }
     /// <summary>ffprobe's codec_name, e.g. "h264", "vp9", "mpeg4".</summary>
     public required string Codec { get; init; }
     public required string PixelFormat { get; init; }
@@ -31,6 +32,13 @@ public sealed record VideoInfo
     public required Rational RealFrameRate { get; init; }
     /// <summary>The stream's first timestamp in seconds (start_time), 0 when unknown.</summary>
     public required double StartTime { get; init; }
+    /// <summary>True when <see cref="StartTime"/> and <see cref="RealFrameRate"/> are ffprobe's (the timestamps ffmpeg
+    /// will see), which fast seeking needs; false for <see cref="ContainerIndexReader"/>'s results.</summary>
+    public bool TimingFromFfprobe { get; init; } = true;
+
+    /// <summary>The stream as an ffmpeg stream specifier within its input: the index, else the first video
+    /// stream that is not an attached picture.</summary>
+    public string StreamSpecifier => StreamIndex is int i ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : "V:0";
 
     /// <summary>Relative difference between avg_frame_rate and r_frame_rate above which the rate counts as variable.
     /// Small enough that one dropped frame in 10,000 is detected; large enough to ignore rounding in ffprobe's average.</summary>

@@ -39,7 +39,7 @@ public sealed class VideoProbe
         }
 
         (exit, json, stderr) = await RunAsync(path,
-            ["-v", "error", "-threads", "1", "-count_frames", "-select_streams", info.StreamIndex.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["-v", "error", "-threads", "1", "-count_frames", "-select_streams", info.StreamSpecifier,
              "-show_entries", "stream=nb_read_frames", "-print_format", "json", "-i", input], ct).ConfigureAwait(false);
         if (exit != 0) throw ProbeFailed(path, stderr);
         long counted = FfprobeJson.ParseCountedFrames(json);

@@ -172,6 +172,11 @@ public static unsafe partial class torch
     }
     public static int get_num_threads() => LibTorch.cvm_get_num_threads();
 
+    /// <summary>Hands the free memory inside the C heap back to the system (glibc malloc_trim); long
+    /// runs call it now and then, since freed tensor memory is otherwise kept (see the static
+    /// constructor). True where memory was released.</summary>
+    public static bool release_free_memory() => LibTorch.cvm_malloc_trim() == 1;
+
     public static class cuda
     {
         public static bool is_available() => LibTorch.cvm_cuda_is_available();

@@ -39,6 +39,7 @@ internal static unsafe partial class LibTorch
     [DllImport(Lib)] internal static extern void cvm_zero_grad(IntPtr* param, int n);
 
     [DllImport(Lib)] internal static extern int cvm_malloc_retain_freed(int mmapThreshold, int trimThreshold, int arenaMax);
+    [DllImport(Lib)] internal static extern int cvm_malloc_trim();
     [DllImport(Lib)] internal static extern IntPtr cvm_torch_version();
     [DllImport(Lib)] internal static extern IntPtr cvm_show_config();
     [DllImport(Lib)] internal static extern void cvm_set_num_threads(int n);

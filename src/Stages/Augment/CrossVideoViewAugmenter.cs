@@ -129,14 +129,12 @@ public sealed class CrossVideoViewAugmenter
         }
         else
         {
-            // RandAugment works on the 0-255 scale: crop without normalising, then normalise.
+            // RandAugment works on the 0-255 scale: crop without normalising, then normalise into the row.
             CropBox box = Config.SharedBaseCrop ? plan.Crop1[i] : plan.Crop2[i];
             bool flipped = Config.SharedBaseCrop ? plan.Flip1[i] : plan.Flip2[i];
-            Tensor x = torch.empty([1, 3, clip.size(0), Config.CropSize, Config.CropSize], ScalarType.Float32, clip.device); // [1, 3, T, S, S]
-            videoCrop.ApplyInto(clip, box, x.select(0, 0), flipped, normalize: null);
+            Tensor x = videoCrop.ApplyPlanar(clip, box, flipped).unsqueeze(0); // [1, 3, T, S, S]
             foreach (RandAugmentStep step in steps) x = RandAugment.ApplyStep(x, step);
-            normalize.ApplyInPlace(x, channelDim: 1);
-            u2Row.copy_(x.select(0, 0));
+            normalize.WriteInto(x.select(0, 0), u2Row, channelDim: 0);
         }
         if (erasing is not null && plan.Erasing is not null) erasing.ApplyInPlace(u2Row.unsqueeze(0), [plan.Erasing[i]], rng);
     }

@@ -59,6 +59,9 @@ public sealed class TrainFeed
             throw new ArgumentOutOfRangeException(nameof(count), $"batches {startBatch}..{startBatch + count} are outside the epoch's {BatchesPerEpoch}");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         int b = Options.BatchSize;
+        // Batch outputs are reused once the trainer disposes them: up to Prefetch queued, one being
+        // augmented and one being trained on, three view tensors each.
+        using var buffers = new ViewBufferPool(3 * (Options.Prefetch + 2));
         using var decoders = new ThreadLocal<ShardRowDecoder>(() => new ShardRowDecoder(), trackAllValues: true);
 
         var decode = new TransformBlock<(ShardRow Row, string Source), DecodedSample>(
@@ -78,7 +81,7 @@ public sealed class TrainFeed
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
         long next = startBatch;
         var augment = new TransformBlock<(Tensor Clips, Tensor Frames, Tensor Positions), FeedBatch>(
-            x => Augment(epoch, next++, x.Clips, x.Frames, x.Positions),
+            x => Augment(epoch, next++, x.Clips, x.Frames, x.Positions, buffers),
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
         var output = new BufferBlock<FeedBatch>(new DataflowBlockOptions { BoundedCapacity = Options.Prefetch, CancellationToken = cts.Token });
 
@@ -147,7 +150,7 @@ public sealed class TrainFeed
     }
 
     // clips [B, T, h, w, 3], frames [B, n, h, w, 3] uint8 (CPU) -> the augmented views on the device
-    private FeedBatch Augment(int epoch, long batchIndex, Tensor clips, Tensor frames, Tensor positions)
+    private FeedBatch Augment(int epoch, long batchIndex, Tensor clips, Tensor frames, Tensor positions, ViewBufferPool buffers)
     {
         using var scope = torch.NewDisposeScope();
         try
@@ -155,10 +158,11 @@ public sealed class TrainFeed
             Tensor c = clips.to(Options.Device);
             Tensor f = frames.to(Options.Device);
             using AugmentRandom rng = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex);
-            AugmentedViews views = augmenter.Apply(c, f, labels: null, rng);
+            AugmentedViews views = augmenter.Apply(c, f, labels: null, rng, buffers);
             Tensor p = positions.to(Options.Device);
             return new FeedBatch(epoch, batchIndex * Options.BatchSize, batchIndex,
-                views.U1.DetachFromDisposeScope(), views.U2.DetachFromDisposeScope(), views.Frames.DetachFromDisposeScope(), p.DetachFromDisposeScope());
+                views.U1.DetachFromDisposeScope(), views.U2.DetachFromDisposeScope(), views.Frames.DetachFromDisposeScope(), p.DetachFromDisposeScope(),
+                buffers);
         }
         finally
         {

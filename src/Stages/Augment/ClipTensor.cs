@@ -63,12 +63,16 @@ public static class ClipTensor
         Tensor r = view.contiguous(); // [3, N, h, w] planar, still in the input's type
         if (r.dtype != ScalarType.Float32) r = r.to(ScalarType.Float32);
         else if (!resize && !flip) r = r.clone(); // never hand out the caller's storage
+        // Mirroring commutes with the resize (its taps are symmetric about each output pixel), so it
+        // runs on whichever of the crop and the output has fewer pixels.
+        bool flipFirst = flip && (long)box.Height * box.Width < (long)outHeight * outWidth;
+        if (flipFirst) r = r.flip(-1);
         if (resize)
         {
             r = torch.nn.functional.interpolate(r, [outHeight, outWidth], mode, align_corners: false, antialias: antialias); // [3, N, S_h, S_w]
             if (mode == InterpolationMode.Bicubic) r = r.clamp(0, 255);
         }
-        if (flip) r = r.flip(-1);
+        if (flip && !flipFirst) r = r.flip(-1);
         return scope.MoveToOuter(r);
     }
 

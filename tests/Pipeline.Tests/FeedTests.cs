@@ -18,7 +18,7 @@ public class FeedTests
     private static async Task<List<(long First, long Index, float[] V1, float[] V2, float[] Fr, long[] Pos)>> Collect(
         string index, FeedOptions options, int epoch, long start, long count)
     {
-        TrainFeed feed = await TrainFeed.OpenAsync(index, options);
+        using TrainFeed feed = await TrainFeed.OpenAsync(index, options);
         var list = new List<(long, long, float[], float[], float[], long[])>();
         await foreach (FeedBatch b in feed.EpochAsync(epoch, start, count))
             using (b)
@@ -78,7 +78,7 @@ public class FeedTests
         bytes[bytes.Length / 2] ^= 0xFF; // same size, different content
         await File.WriteAllBytesAsync(victim, bytes);
 
-        TrainFeed feed = await TrainFeed.OpenAsync(index, Options());
+        using TrainFeed feed = await TrainFeed.OpenAsync(index, Options());
         var e = await Assert.ThrowsAsync<InvalidDataException>(async () =>
         {
             for (int epoch = 0; epoch < 2; epoch++)

@@ -97,7 +97,7 @@ public static class PretrainCommand
     private static async Task<int> FeedBenchAsync(PretrainSettings settings, string index, long batches, CancellationToken ct)
     {
         if (settings.Run.Threads > 0 && Environment.GetEnvironmentVariable("CVMAE_THREADS") is null) torch.set_num_threads(settings.Run.Threads);
-        var feed = await TrainFeed.OpenAsync(index, new FeedOptions(settings.Optim.BatchSize, settings.ToAugmentConfig(), settings.Run.Seed)
+        using var feed = await TrainFeed.OpenAsync(index, new FeedOptions(settings.Optim.BatchSize, settings.ToAugmentConfig(), settings.Run.Seed)
         {
             DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
             WindowShards = settings.Run.WindowShards, Device = Device.Parse(settings.Run.Device),

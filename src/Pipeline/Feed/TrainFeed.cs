@@ -22,11 +22,14 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// The batches depend only on (seed, epoch, batch index): the order comes from
 /// <see cref="SampleOrder"/>, decoding keeps order, and each batch's augmentation draws from its own
 /// random source. An epoch yields only full batches (the last partial batch is dropped).
+/// The view tensors of disposed batches are reused for later ones, across epochs (a
+/// <see cref="ViewBufferPool"/> the feed owns: dispose the feed to free them).
 /// </summary>
-public sealed class TrainFeed
+public sealed class TrainFeed : IDisposable
 {
     private readonly string shardDirectory;
     private readonly CrossVideoViewAugmenter augmenter;
+    private readonly ViewBufferPool buffers;
 
     public TrainFeed(string indexPath, ShardIndex index, FeedOptions options)
     {
@@ -36,6 +39,8 @@ public sealed class TrainFeed
         shardDirectory = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
         Order = new SampleOrder(index.Shards.Select(s => s.Rows).ToList(), options.Seed, options.WindowShards);
         augmenter = new CrossVideoViewAugmenter(options.Augment);
+        // Up to Prefetch batches queued, one being augmented and one being trained on, three views each.
+        buffers = new ViewBufferPool(3 * (options.Prefetch + 2));
     }
 
     public static async Task<TrainFeed> OpenAsync(string indexPath, FeedOptions options, CancellationToken ct = default) =>
@@ -59,9 +64,6 @@ public sealed class TrainFeed
             throw new ArgumentOutOfRangeException(nameof(count), $"batches {startBatch}..{startBatch + count} are outside the epoch's {BatchesPerEpoch}");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         int b = Options.BatchSize;
-        // Batch outputs are reused once the trainer disposes them: up to Prefetch queued, one being
-        // augmented and one being trained on, three view tensors each.
-        using var buffers = new ViewBufferPool(3 * (Options.Prefetch + 2));
         using var decoders = new ThreadLocal<ShardRowDecoder>(() => new ShardRowDecoder(), trackAllValues: true);
 
         var decode = new TransformBlock<(ShardRow Row, string Source), DecodedSample>(
@@ -81,7 +83,7 @@ public sealed class TrainFeed
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
         long next = startBatch;
         var augment = new TransformBlock<(Tensor Clips, Tensor Frames, Tensor Positions), FeedBatch>(
-            x => Augment(epoch, next++, x.Clips, x.Frames, x.Positions, buffers),
+            x => Augment(epoch, next++, x.Clips, x.Frames, x.Positions),
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
         var output = new BufferBlock<FeedBatch>(new DataflowBlockOptions { BoundedCapacity = Options.Prefetch, CancellationToken = cts.Token });
 
@@ -150,7 +152,7 @@ public sealed class TrainFeed
     }
 
     // clips [B, T, h, w, 3], frames [B, n, h, w, 3] uint8 (CPU) -> the augmented views on the device
-    private FeedBatch Augment(int epoch, long batchIndex, Tensor clips, Tensor frames, Tensor positions, ViewBufferPool buffers)
+    private FeedBatch Augment(int epoch, long batchIndex, Tensor clips, Tensor frames, Tensor positions)
     {
         using var scope = torch.NewDisposeScope();
         try
@@ -171,4 +173,7 @@ public sealed class TrainFeed
             positions.Dispose();
         }
     }
+
+    /// <summary>Frees the kept view tensors; batches still out free theirs when disposed.</summary>
+    public void Dispose() => buffers.Dispose();
 }

@@ -60,13 +60,14 @@ public static class ClipTensor
         using var scope = torch.NewDisposeScope();
         Tensor view = images.narrow(1, box.Top, box.Height).narrow(2, box.Left, box.Width).permute(3, 0, 1, 2); // [3, N, h, w] strided
         bool resize = box.Height != outHeight || box.Width != outWidth;
+        // Mirroring commutes with the resize (its taps are symmetric about each output pixel), so it
+        // runs on whichever of the crop and the output has fewer pixels, before the conversion to
+        // float when it runs on the crop.
+        bool flipFirst = flip && (long)box.Height * box.Width < (long)outHeight * outWidth;
         Tensor r = view.contiguous(); // [3, N, h, w] planar, still in the input's type
+        if (flipFirst) r = r.flip(-1);
         if (r.dtype != ScalarType.Float32) r = r.to(ScalarType.Float32);
         else if (!resize && !flip) r = r.clone(); // never hand out the caller's storage
-        // Mirroring commutes with the resize (its taps are symmetric about each output pixel), so it
-        // runs on whichever of the crop and the output has fewer pixels.
-        bool flipFirst = flip && (long)box.Height * box.Width < (long)outHeight * outWidth;
-        if (flipFirst) r = r.flip(-1);
         if (resize)
         {
             r = torch.nn.functional.interpolate(r, [outHeight, outWidth], mode, align_corners: false, antialias: antialias); // [3, N, S_h, S_w]

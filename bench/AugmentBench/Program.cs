@@ -103,8 +103,11 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             rrc.ApplyInto(clips.select(0, i), boxes[i], view.select(0, i), flip: true, Normalize.ImageNet);
         }
     });
-    Time("normalise one view in place (u2 path)", 2, () => Normalize.ImageNet.ApplyInPlace(view, 1));
     Tensor v2 = view.clone();
+    Time("normalise into one view (u2 path)", 2, () =>
+    {
+        for (int i = 0; i < b; i++) Normalize.ImageNet.WriteInto(v2.select(0, i), view.select(0, i), channelDim: 0);
+    });
     RandAugmentStep[][] plan = ra.Sample(rng, b, 224, 224);
     Time("RandAugment m9 n2 (one draw), all clips", 1, () =>
     {

@@ -6,13 +6,16 @@ using CrossVideoMAE.Torch;
 // Reports clips per CPU-second (clips/s per core: libtorch runs on --threads intra-op threads,
 // 1 by default) and clips per wall-second, plus a per-stage breakdown of one batch.
 //   augment-bench [--batch 8] [--frames 16] [--height 256] [--width 341] [--iters 6] [--rounds 3] [--threads 1]
-//                 [--device cpu|cuda] [--no-strong]
+//                 [--device cpu|cuda] [--no-strong] [--no-reuse]
+// Output tensors are reused across batches through a ViewBufferPool, as the train feed does;
+// --no-reuse allocates them fresh for every batch.
 var opts = Options.Parse(args);
 torch.set_num_threads(opts.Threads);
 Device device = Device.Parse(opts.Device);
 var config = new AugmentConfig { NumClasses = 400 };
 if (opts.NoStrong) config = config with { RandAugment = false, RandomErasing = false, Mixup = false, CutMix = false };
 var augmenter = new CrossVideoViewAugmenter(config);
+using var buffers = new ViewBufferPool(opts.NoReuse ? 0 : 3);
 
 using Tensor clips = RandomClips(opts.Batch, opts.Frames, opts.Height, opts.Width, device);   // [B, T, H, W, 3] uint8
 using Tensor frames = clips.narrow(1, opts.Frames / 2, 1).contiguous();                      // [B, 1, H, W, 3]
@@ -20,7 +23,7 @@ using Tensor labels = torch.randint(0, 400, [opts.Batch], new Generator(3)).to(d
 
 Console.WriteLine($"device {device}, libtorch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s), " +
                   $"batch {opts.Batch} x {opts.Frames}x{opts.Height}x{opts.Width} uint8 -> u1, u2 [B, 3, {opts.Frames}, 224, 224] + f, " +
-                  $"strong augmentation {(opts.NoStrong ? "off" : "on")}");
+                  $"strong augmentation {(opts.NoStrong ? "off" : "on")}, outputs {(opts.NoReuse ? "fresh per batch" : "reused")}");
 
 for (int i = 0; i < 2; i++) RunBatch(i); // warm-up: allocator, kernels
 
@@ -53,7 +56,7 @@ Stages(opts, config, clips, frames, device);
 void RunBatch(long index)
 {
     using var rng = AugmentRandom.ForBatch(1, 0, index);
-    using AugmentedViews v = augmenter.Apply(clips, frames, labels, rng);
+    using AugmentedViews v = augmenter.Apply(clips, frames, labels, rng, buffers);
 }
 
 static void Sync(Device device)
@@ -100,8 +103,11 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             rrc.ApplyInto(clips.select(0, i), boxes[i], view.select(0, i), flip: true, Normalize.ImageNet);
         }
     });
-    Time("normalise one view in place (u2 path)", 2, () => Normalize.ImageNet.ApplyInPlace(view, 1));
     Tensor v2 = view.clone();
+    Time("normalise into one view (u2 path)", 2, () =>
+    {
+        for (int i = 0; i < b; i++) Normalize.ImageNet.WriteInto(v2.select(0, i), view.select(0, i), channelDim: 0);
+    });
     RandAugmentStep[][] plan = ra.Sample(rng, b, 224, 224);
     Time("RandAugment m9 n2 (one draw), all clips", 1, () =>
     {
@@ -149,11 +155,11 @@ static Tensor RandomClips(int b, int t, int h, int w, Device device)
     return scope.MoveToOuter(u8.to(device));
 }
 
-internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong)
+internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong, bool NoReuse)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false);
+        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false);
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -169,6 +175,7 @@ internal sealed record Options(int Batch, int Frames, int Height, int Width, int
                 "--threads" => o with { Threads = int.Parse(Next()) },
                 "--device" => o with { Device = Next() },
                 "--no-strong" => o with { NoStrong = true },
+                "--no-reuse" => o with { NoReuse = true },
                 _ => throw new ArgumentException($"unknown option {a}"),
             };
         }

@@ -3,6 +3,9 @@ using CrossVideoMAE.Stages.Shards;
 
 // feed-shards DIR CLIPS FRAMES HEIGHT WIDTH: synthetic clips (smooth gradients plus noise, so the
 // JPEGs have realistic sizes) with one sampled frame each, in 4 shards, and DIR/index.json.
+//   feed-shards --decode DIR: the CPU cost of reading the shards (SHA-256 checked) and of decoding
+//   every frame with libjpeg-turbo's accurate and fast settings, and how far the fast ones differ.
+if (args.Length == 2 && args[0] == "--decode") return await DecodeBench.RunAsync(args[1]);
 if (args.Length != 5) { Console.Error.WriteLine("usage: feed-shards DIR CLIPS FRAMES HEIGHT WIDTH"); return 2; }
 string dir = args[0];
 int clips = int.Parse(args[1]), t = int.Parse(args[2]), h = int.Parse(args[3]), w = int.Parse(args[4]);

@@ -18,7 +18,7 @@ public class FeedTests
     private static async Task<List<(long First, long Index, float[] V1, float[] V2, float[] Fr, long[] Pos)>> Collect(
         string index, FeedOptions options, int epoch, long start, long count)
     {
-        TrainFeed feed = await TrainFeed.OpenAsync(index, options);
+        using TrainFeed feed = await TrainFeed.OpenAsync(index, options);
         var list = new List<(long, long, float[], float[], float[], long[])>();
         await foreach (FeedBatch b in feed.EpochAsync(epoch, start, count))
             using (b)
@@ -78,7 +78,7 @@ public class FeedTests
         bytes[bytes.Length / 2] ^= 0xFF; // same size, different content
         await File.WriteAllBytesAsync(victim, bytes);
 
-        TrainFeed feed = await TrainFeed.OpenAsync(index, Options());
+        using TrainFeed feed = await TrainFeed.OpenAsync(index, Options());
         var e = await Assert.ThrowsAsync<InvalidDataException>(async () =>
         {
             for (int epoch = 0; epoch < 2; epoch++)
@@ -111,6 +111,41 @@ public class FeedTests
             int s1 = 2 * 5 * 3;
             Assert.Equal(new byte[] { 0, 1, 2, 3, 4 }, Enumerable.Range(0, 5).Select(x => got[s1 + x * 3]).ToArray());
             Assert.Equal([0L, 0], pos.data<long>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_sampled_frame_is_its_own_jpeg_whether_or_not_the_clip_holds_the_same_bytes()
+    {
+        // Flat colours: frame f of the clip is (40 f, 100, 200); a JPEG of a flat picture decodes to
+        // that colour within a level or two.
+        const int h = 16, w = 24;
+        using var jpeg = new Stages.Jpeg.JpegEncoder(quality: 95);
+        byte[] Flat(int r, int g, int b)
+        {
+            var v = new byte[h * w * 3];
+            for (int i = 0; i < h * w; i++) (v[3 * i], v[3 * i + 1], v[3 * i + 2]) = ((byte)r, (byte)g, (byte)b);
+            return jpeg.Encode(v, w, h);
+        }
+        List<byte[]> clipFrames = [Flat(0, 100, 200), Flat(40, 100, 200), Flat(80, 100, 200)];
+        byte[] other = Flat(250, 10, 30);
+        Stages.Shards.ShardRow Row(byte[] sampled) => new()
+        {
+            VideoId = "v", ClipIndex = 0, Label = 0, LabelName = "c", Split = "train", SourcePath = "v.mp4", Fps = 25, Width = w, Height = h,
+            NumVideoFrames = 3, ClipStart = 0, Stride = 1, FrameIndices = [0, 1, 2], Padded = false, Frames = clipFrames,
+            SampledFrameIndices = [1], SampledPositions = [1], SampledFrames = [sampled],
+        };
+        using var decoder = new ShardRowDecoder();
+        foreach ((byte[] sampled, int[] rgb) in new[] { (clipFrames[1], new[] { 40, 100, 200 }), (other, new[] { 250, 10, 30 }) })
+        {
+            using DecodedSample s = decoder.Decode(Row(sampled), "test.parquet");
+            Assert.Equal([1, h, w, 3], s.Frames.shape);
+            byte[] px = s.Frames.data<byte>().ToArray();
+            for (int i = 0; i < h * w; i++)
+                for (int c = 0; c < 3; c++)
+                    Assert.InRange(px[3 * i + c], rgb[c] - 3, rgb[c] + 3);
+            byte[] clipPx = s.Clip.data<byte>().ToArray();
+            Assert.InRange(clipPx[2 * h * w * 3], 77, 83); // clip frame 2 is still frame 2 (red 80)
         }
     }
 }

@@ -193,4 +193,51 @@ public class AugmentGeometryTests
         Assert.Equal(-2.1179039, got[0], tolerance: 1e-5); // (0 - 0.485) / 0.229 worked out by hand
         Assert.Equal(2.4285714, got[4], tolerance: 1e-5);  // (1 - 0.456) / 0.224 = 0.544 / 0.224
     }
+
+    [Theory]
+    [InlineData(224, 224)]
+    [InlineData(31, 45)]
+    public void Warp_through_a_source_index_picks_the_pixels_of_grid_sample_nearest(int h, int w)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var g = new Generator(11);
+        Tensor x = torch.rand([1, 3, 2, h, w], g) * 255; // [N, C, T, H, W]
+        double[][] matrices =
+        [
+            AffineWarp.Rotate(9), AffineWarp.Rotate(-9), AffineWarp.Rotate(3.3),
+            AffineWarp.ShearX(0.09, h, w), AffineWarp.ShearX(-0.09, h, w), AffineWarp.ShearY(0.09, h, w), AffineWarp.ShearY(-0.09, h, w),
+            AffineWarp.Translate(30, 0), AffineWarp.Translate(0, -7),
+        ];
+        foreach (double[] m in matrices)
+        {
+            // The reference: libtorch's own grid_sample over the grid affine_grid builds from the same matrix.
+            float[] theta =
+            [
+                (float)m[0], (float)(m[1] * h / w), (float)(m[2] * 2 / w),
+                (float)(m[3] * w / h), (float)m[4], (float)(m[5] * 2 / h),
+            ];
+            Tensor grid = torch.nn.functional.affine_grid(torch.tensor(theta, 1, 2, 3), [1, 6, h, w], align_corners: false);
+            Tensor expected = torch.nn.functional.grid_sample(x.reshape(1, 6, h, w), grid, GridSampleMode.Nearest, GridPadding.Zeros, align_corners: false);
+            Tensor got = AffineWarp.Apply(x, m);
+            Assert.Equal(0.0, MaxAbsDiff(got.reshape(1, 6, h, w), expected));
+        }
+    }
+
+    [Fact]
+    public void Normalize_writes_into_a_strided_destination_and_leaves_the_source()
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor source = torch.tensor(new float[] { 0, 255, 51, 102, 153, 204 }, 3, 2); // [C=3, 2]
+        Tensor batch = torch.zeros([2, 3]);
+        Tensor destination = batch.permute(1, 0); // [3, 2] view with strides (1, 3)
+        Normalize.ImageNet.WriteInto(source, destination, channelDim: 0);
+        float[] got = batch.ToArray<float>(); // [2, 3]: row j holds sample j's three channels
+        double[] mean = Normalize.ImageNetMean, std = Normalize.ImageNetStd;
+        float[] raw = [0, 255, 51, 102, 153, 204];
+        for (int c = 0; c < 3; c++)
+            for (int j = 0; j < 2; j++)
+                Assert.Equal((raw[c * 2 + j] / 255.0 - mean[c]) / std[c], got[j * 3 + c], tolerance: 1e-5);
+        Assert.Equal(raw, source.ToArray<float>());
+        Assert.Equal(-2.1179039, got[0], tolerance: 1e-5); // (0 - 0.485) / 0.229 worked out by hand
+    }
 }

@@ -46,6 +46,63 @@ public class AugmentViewsTests
     }
 
     [Fact]
+    public void Rented_output_buffers_are_overwritten_completely_and_give_the_same_views()
+    {
+        using var scope = torch.NewDisposeScope();
+        var augmenter = new CrossVideoViewAugmenter(SmallConfig() with { NumClasses = 7, ErasingProbability = 0.5 });
+        Tensor clips = RandomBytes(4, 4, 4, 32, 40, 3);
+        Tensor frames = RandomBytes(5, 4, 2, 32, 40, 3);
+        Tensor labels = torch.tensor(new long[] { 2, 5, 0, 3 }, 4);
+        using var buffers = new ViewBufferPool(3);
+        for (long batch = 0; batch < 4; batch++)
+        {
+            // Poison the buffers the pool will hand out: every element must be written again.
+            Tensor[] held =
+            [
+                buffers.Rent([4, 3, 4, 16, 16], ScalarType.Float32, Device.CPU), buffers.Rent([4, 3, 4, 16, 16], ScalarType.Float32, Device.CPU),
+                buffers.Rent([4, 2, 3, 16, 16], ScalarType.Float32, Device.CPU),
+            ];
+            foreach (Tensor t in held)
+            {
+                t.fill_(double.NaN);
+                buffers.Return(t);
+            }
+            using var rngA = AugmentRandom.ForBatch(seed: 3, epoch: 0, batch: batch);
+            using var rngB = AugmentRandom.ForBatch(seed: 3, epoch: 0, batch: batch);
+            using AugmentedViews fresh = augmenter.Apply(clips, frames, labels, rngA);
+            AugmentedViews reused = augmenter.Apply(clips, frames, labels, rngB, buffers);
+            Assert.Same(buffers, reused.Buffers);
+            Assert.Equal(0.0, MaxAbsDiff(fresh.U1, reused.U1));
+            Assert.Equal(0.0, MaxAbsDiff(fresh.U2, reused.U2));
+            Assert.Equal(0.0, MaxAbsDiff(fresh.Frames, reused.Frames));
+            reused.Dispose();
+            Assert.Equal(3, buffers.Count); // handed back for the next batch
+        }
+    }
+
+    [Fact]
+    public void Buffer_pool_gives_back_a_tensor_of_the_same_shape_and_keeps_at_most_its_capacity()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var pool = new ViewBufferPool(2);
+        Tensor a = pool.Rent([2, 3], ScalarType.Float32, Device.CPU);
+        a.fill_(7);
+        pool.Return(a);
+        Assert.Equal(1, pool.Count);
+        Tensor other = pool.Rent([3, 2], ScalarType.Float32, Device.CPU); // another shape: a new tensor
+        Assert.Equal(1, pool.Count);
+        Tensor again = pool.Rent([2, 3], ScalarType.Float32, Device.CPU);
+        Assert.Same(a, again);
+        Assert.All(again.ToArray<float>(), v => Assert.Equal(7f, v)); // the same storage, contents kept
+        Tensor third = pool.Rent([2, 3], ScalarType.Float32, Device.CPU);
+        pool.Return(again);
+        pool.Return(other);
+        pool.Return(third); // over capacity: freed
+        Assert.Equal(2, pool.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ViewBufferPool(-1));
+    }
+
+    [Fact]
     public void Every_frame_of_a_clip_gets_the_same_augmentation()
     {
         using var scope = torch.NewDisposeScope();

@@ -73,6 +73,28 @@ public sealed class JpegTests(ITestOutputHelper log) : IDisposable
         Assert.True(rgb < 3.5, $"rgb mean abs diff {rgb:F3}");       // measured 2.5: the two upsample 4:2:0 chroma differently
     }
 
+    [Fact]
+    public void Fast_dct_and_fast_upsampling_decode_close_to_ffmpeg_but_not_bit_identical_to_the_accurate_decode()
+    {
+        using var enc = new JpegEncoder(90);
+        byte[] jpeg = enc.Encode(Picture(), W, H);
+        string path = _dir.File("fast.jpg");
+        File.WriteAllBytes(path, jpeg);
+        byte[] ffmpeg = FfmpegDecode(path), ffmpegLuma = FfmpegDecode(path, "gray");
+        using var accurate = new JpegDecoder();
+        byte[] reference = accurate.Decode(jpeg).Pixels;
+        foreach (var options in new[] { new JpegDecoderOptions { FastDct = true }, new JpegDecoderOptions { FastUpsample = true } })
+        {
+            using var dec = new JpegDecoder(options);
+            byte[] fast = dec.Decode(jpeg).Pixels;
+            double rgb = VideoTestFiles.MeanAbsDiff(ffmpeg, fast), luma = LumaMeanAbsDiff(fast, ffmpegLuma);
+            log.WriteLine($"{options}: vs ffmpeg rgb {rgb:F3}, luma {luma:F3}; vs accurate {VideoTestFiles.MeanAbsDiff(reference, fast):F3}");
+            Assert.True(rgb < 3.5, $"rgb mean abs diff {rgb:F3}");
+            Assert.True(luma < (options.FastDct ? 1.5 : 0.75), $"luma mean abs diff {luma:F3}");
+            Assert.NotEqual(reference, fast); // the flag reached libjpeg-turbo
+        }
+    }
+
     [Theory]
     [InlineData("yuvj444p", 0.25)]   // same pixels but for rounding: measured 0.04
     [InlineData("yuvj420p", 3.5)]    // chroma upsampling differs: measured 2.4

@@ -97,15 +97,18 @@ public static class PretrainCommand
     private static async Task<int> FeedBenchAsync(PretrainSettings settings, string index, long batches, CancellationToken ct)
     {
         if (settings.Run.Threads > 0 && Environment.GetEnvironmentVariable("CVMAE_THREADS") is null) torch.set_num_threads(settings.Run.Threads);
-        var feed = await TrainFeed.OpenAsync(index, new FeedOptions(settings.Optim.BatchSize, settings.ToAugmentConfig(), settings.Run.Seed)
+        using var feed = await TrainFeed.OpenAsync(index, new FeedOptions(settings.Optim.BatchSize, settings.ToAugmentConfig(), settings.Run.Seed)
         {
             DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
             WindowShards = settings.Run.WindowShards, Device = Device.Parse(settings.Run.Device),
         }, ct);
-        long clips = 0, done = 0;
+        // The first batch pays for JIT compilation and first-touch allocations; the steady-state
+        // figures start after it (the totals include it).
+        long clips = 0, done = 0, warmClips = 0;
         var process = Process.GetCurrentProcess();
-        TimeSpan cpu0 = process.TotalProcessorTime;
+        TimeSpan cpu0 = process.TotalProcessorTime, cpuWarm = cpu0;
         var wall = Stopwatch.StartNew();
+        double wallWarm = 0;
         for (int epoch = 0; done < batches; epoch++)
         {
             long count = Math.Min(feed.BatchesPerEpoch, batches - done);
@@ -114,7 +117,13 @@ public static class PretrainCommand
             {
                 clips += b.Size;
                 b.Dispose();
-                done++;
+                if (++done == 1)
+                {
+                    warmClips = clips;
+                    process.Refresh();
+                    cpuWarm = process.TotalProcessorTime;
+                    wallWarm = wall.Elapsed.TotalSeconds;
+                }
             }
         }
         double seconds = wall.Elapsed.TotalSeconds;
@@ -122,6 +131,12 @@ public static class PretrainCommand
         double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
         Console.WriteLine($"feed: {clips} clips in {seconds:F2} s = {clips / seconds:F2} clips/s; {cpu:F2} CPU-s = {clips / cpu:F2} clips per CPU-second " +
                           $"({settings.Model.Frames}x{settings.Model.VideoSize}x{settings.Model.VideoSize}, decode threads {settings.Run.DecodeThreads}, intra-op threads {torch.get_num_threads()})");
+        if (done > 1)
+        {
+            double steadyCpu = (process.TotalProcessorTime - cpuWarm).TotalSeconds, steadyWall = seconds - wallWarm;
+            long steadyClips = clips - warmClips;
+            Console.WriteLine($"feed after the first batch: {steadyClips} clips, {steadyClips / steadyWall:F2} clips/s, {steadyClips / steadyCpu:F2} clips per CPU-second");
+        }
         return 0;
     }
 }

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Stages.Augment;
 using CrossVideoMAE.Torch;
 
 namespace CrossVideoMAE.Pipeline.Feed;
@@ -8,10 +9,15 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// position of its first sample in that epoch's order (<see cref="FirstSample"/>) and its
 /// <see cref="BatchIndex"/> in the epoch, so a checkpoint can name the exact next sample.
 /// View1, View2 [B, 3, T, S, S]; Frames [B, n, 3, S, S] (float32, normalised, on the training
-/// device); FrameIndices [B, n] int64. Owns the tensors.
+/// device); FrameIndices [B, n] int64. Owns the tensors; when they were rented from a
+/// <see cref="ViewBufferPool"/>, disposing hands View1, View2 and Frames back for the next batches,
+/// so no view of them may be used after the batch is disposed.
 /// </summary>
-public sealed class FeedBatch(int epoch, long firstSample, long batchIndex, Tensor view1, Tensor view2, Tensor frames, Tensor frameIndices) : IDisposable
+public sealed class FeedBatch(int epoch, long firstSample, long batchIndex, Tensor view1, Tensor view2, Tensor frames, Tensor frameIndices,
+    ViewBufferPool? buffers = null) : IDisposable
 {
+    private bool disposed;
+
     public int Epoch { get; } = epoch;
     public long FirstSample { get; } = firstSample;
     public long BatchIndex { get; } = batchIndex;
@@ -25,9 +31,13 @@ public sealed class FeedBatch(int epoch, long firstSample, long batchIndex, Tens
 
     public void Dispose()
     {
-        View1.Dispose();
-        View2.Dispose();
-        Frames.Dispose();
+        if (disposed) return;
+        disposed = true;
+        foreach (Tensor view in new[] { View1, View2, Frames })
+        {
+            if (buffers is null) view.Dispose();
+            else buffers.Return(view);
+        }
         FrameIndices.Dispose();
     }
 }

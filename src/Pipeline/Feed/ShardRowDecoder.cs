@@ -6,7 +6,9 @@ namespace CrossVideoMAE.Pipeline.Feed;
 
 /// <summary>
 /// Decodes the JPEG frames of a shard row straight into uint8 tensors (libjpeg-turbo writes into
-/// the tensor's storage; no intermediate arrays). One instance per thread.
+/// the tensor's storage; no intermediate arrays). A sampled frame is a frame of the clip (prepare
+/// stores the same JPEG for both), so when its bytes equal those of the clip frame at its position
+/// the decoded clip frame is copied instead of decoding it again. One instance per thread.
 /// </summary>
 public sealed class ShardRowDecoder : IDisposable
 {
@@ -20,7 +22,7 @@ public sealed class ShardRowDecoder : IDisposable
         try
         {
             DecodeAll(row.Frames, clip, row, source, "frame");
-            DecodeAll(row.SampledFrames, frames, row, source, "sampled frame");
+            DecodeSampled(row, clip, frames, source);
             return new DecodedSample(row.VideoId, row.ClipIndex, row.Label, clip, frames, row.SampledPositions.ToArray());
         }
         catch
@@ -36,16 +38,33 @@ public sealed class ShardRowDecoder : IDisposable
     {
         Span<byte> all = images.data<byte>();
         int bytes = row.Width * row.Height * 3;
-        for (int i = 0; i < jpegs.Count; i++)
+        for (int i = 0; i < jpegs.Count; i++) DecodeOne(jpegs[i], all.Slice(i * bytes, bytes), row, source, what, i);
+    }
+
+    // frames [n, H, W, 3]: sampled frame k <- the decoded clip frame at its position when the JPEGs are the same bytes, else decoded
+    private void DecodeSampled(ShardRow row, Tensor clip, Tensor frames, string source)
+    {
+        int bytes = row.Width * row.Height * 3;
+        Span<byte> decoded = clip.data<byte>(), all = frames.data<byte>();
+        for (int k = 0; k < row.SampledFrames.Count; k++)
         {
-            try
-            {
-                jpeg.DecodeInto(jpegs[i], all.Slice(i * bytes, bytes), row.Width, row.Height);
-            }
-            catch (JpegException e)
-            {
-                throw new InvalidDataException($"{source}: video '{row.VideoId}' clip {row.ClipIndex}: {what} {i} is not a usable JPEG ({e.Message})", e);
-            }
+            int p = k < row.SampledPositions.Count ? row.SampledPositions[k] : -1;
+            if (p >= 0 && p < row.Frames.Count && row.SampledFrames[k].AsSpan().SequenceEqual(row.Frames[p]))
+                decoded.Slice(p * bytes, bytes).CopyTo(all.Slice(k * bytes, bytes));
+            else
+                DecodeOne(row.SampledFrames[k], all.Slice(k * bytes, bytes), row, source, "sampled frame", k);
+        }
+    }
+
+    private void DecodeOne(byte[] jpegBytes, Span<byte> destination, ShardRow row, string source, string what, int i)
+    {
+        try
+        {
+            jpeg.DecodeInto(jpegBytes, destination, row.Width, row.Height);
+        }
+        catch (JpegException e)
+        {
+            throw new InvalidDataException($"{source}: video '{row.VideoId}' clip {row.ClipIndex}: {what} {i} is not a usable JPEG ({e.Message})", e);
         }
     }
 

@@ -22,11 +22,14 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// The batches depend only on (seed, epoch, batch index): the order comes from
 /// <see cref="SampleOrder"/>, decoding keeps order, and each batch's augmentation draws from its own
 /// random source. An epoch yields only full batches (the last partial batch is dropped).
+/// The view tensors of disposed batches are reused for later ones, across epochs (a
+/// <see cref="ViewBufferPool"/> the feed owns: dispose the feed to free them).
 /// </summary>
-public sealed class TrainFeed
+public sealed class TrainFeed : IDisposable
 {
     private readonly string shardDirectory;
     private readonly CrossVideoViewAugmenter augmenter;
+    private readonly ViewBufferPool buffers;
 
     public TrainFeed(string indexPath, ShardIndex index, FeedOptions options)
     {
@@ -36,6 +39,8 @@ public sealed class TrainFeed
         shardDirectory = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
         Order = new SampleOrder(index.Shards.Select(s => s.Rows).ToList(), options.Seed, options.WindowShards);
         augmenter = new CrossVideoViewAugmenter(options.Augment);
+        // Up to Prefetch batches queued, one being augmented and one being trained on, three views each.
+        buffers = new ViewBufferPool(3 * (options.Prefetch + 2));
     }
 
     public static async Task<TrainFeed> OpenAsync(string indexPath, FeedOptions options, CancellationToken ct = default) =>
@@ -155,10 +160,11 @@ public sealed class TrainFeed
             Tensor c = clips.to(Options.Device);
             Tensor f = frames.to(Options.Device);
             using AugmentRandom rng = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex);
-            AugmentedViews views = augmenter.Apply(c, f, labels: null, rng);
+            AugmentedViews views = augmenter.Apply(c, f, labels: null, rng, buffers);
             Tensor p = positions.to(Options.Device);
             return new FeedBatch(epoch, batchIndex * Options.BatchSize, batchIndex,
-                views.U1.DetachFromDisposeScope(), views.U2.DetachFromDisposeScope(), views.Frames.DetachFromDisposeScope(), p.DetachFromDisposeScope());
+                views.U1.DetachFromDisposeScope(), views.U2.DetachFromDisposeScope(), views.Frames.DetachFromDisposeScope(), p.DetachFromDisposeScope(),
+                buffers);
         }
         finally
         {
@@ -167,4 +173,7 @@ public sealed class TrainFeed
             positions.Dispose();
         }
     }
+
+    /// <summary>Frees the kept view tensors; batches still out free theirs when disposed.</summary>
+    public void Dispose() => buffers.Dispose();
 }

@@ -65,7 +65,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         Directory.CreateDirectory(options.OutDir);
         File.WriteAllText(Path.Combine(options.OutDir, ResolvedConfigFile), StrictYaml.Serialize(settings));
 
-        var feed = await TrainFeed.OpenAsync(options.ManifestPath, new FeedOptions(b, settings.ToAugmentConfig(), seed)
+        using var feed = await TrainFeed.OpenAsync(options.ManifestPath, new FeedOptions(b, settings.ToAugmentConfig(), seed)
         {
             DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
             WindowShards = settings.Run.WindowShards, Device = device,

@@ -67,13 +67,39 @@ public static class AffineWarp
         return scope.MoveToOuter(result);
     }
 
-    /// <summary>Warps <c>x [N, C, T, H, W]</c> (float) with one inverse matrix; returns a new tensor.</summary>
+    /// <summary>
+    /// Warps <c>x [N, C, T, H, W]</c> with one inverse matrix; returns a new tensor. The pixel each
+    /// output pixel takes is worked out once for the H x W grid (<see cref="SourceIndex"/>), then
+    /// every plane is gathered with it: the same pixels grid_sample (nearest, zero padding) picks,
+    /// without sampling each of the N·C·T planes.
+    /// </summary>
     public static Tensor Apply(Tensor x, double[] inverse)
     {
         long[] s = x.shape;
         if (s.Length != 5) throw new ArgumentException($"expected clips [N, C, T, H, W], got [{string.Join(", ", s)}]", nameof(x));
+        int h = (int)s[3], w = (int)s[4];
+        using var scope = torch.NewDisposeScope();
+        (Tensor index, Tensor outside) = SourceIndex(inverse, h, w, x.device); // [H·W] int64, [1, H·W] bool
+        Tensor planes = x.reshape(s[0] * s[1] * s[2], (long)h * w);            // [R, H·W]
+        Tensor warped = planes.index_select(1, index);                          // [R, H·W]
+        // Zero what falls outside: multiplying in place by a 0/1 row is a fraction of the cost of a
+        // broadcast masked_fill (the values are finite pixel levels, so 0 · v = 0).
+        warped.mul_(outside.logical_not().to(x.dtype));
+        return scope.MoveToOuter(warped.reshape(s));
+    }
+
+    /// <summary>
+    /// For an H x W image and an inverse matrix: the flat source index (y·W + x) of each output
+    /// pixel <c>[H·W]</c> int64, and which output pixels fall outside the image <c>[1, H·W]</c> bool
+    /// (their index is clamped and their value must be zero). Computed like grid_sample with
+    /// nearest sampling and align_corners = false: affine_grid's normalised coordinate g becomes
+    /// the pixel coordinate (g + 1)·W/2 - 0.5, rounded half to even.
+    /// </summary>
+    public static (Tensor Index, Tensor Outside) SourceIndex(double[] inverse, int height, int width, Device device)
+    {
         if (inverse.Length != 6) throw new ArgumentException("an affine matrix has 6 entries", nameof(inverse));
-        long h = s[3], w = s[4];
+        if (height < 1 || width < 1) throw new ArgumentOutOfRangeException(nameof(height), $"image size {height}x{width} must be positive");
+        long h = height, w = width;
         using var scope = torch.NewDisposeScope();
         // Pixel units around the centre -> affine_grid's [-1, 1] units (align_corners = false).
         float[] theta =
@@ -81,10 +107,12 @@ public static class AffineWarp
             (float)inverse[0], (float)(inverse[1] * h / w), (float)(inverse[2] * 2 / w),
             (float)(inverse[3] * w / h), (float)inverse[4], (float)(inverse[5] * 2 / h),
         ];
-        Tensor t = torch.tensor(theta, 1, 2, 3).to(x.device, x.dtype); // [1, 2, 3]
-        Tensor planes = x.reshape(1, s[0] * s[1] * s[2], h, w); // [1, N·C·T, H, W]: all share the grid
-        Tensor grid = torch.nn.functional.affine_grid(t, [1, planes.size(1), h, w], align_corners: false); // [1, H, W, 2]
-        Tensor warped = torch.nn.functional.grid_sample(planes, grid, GridSampleMode.Nearest, GridPadding.Zeros, align_corners: false);
-        return scope.MoveToOuter(warped.reshape(s));
+        Tensor t = torch.tensor(theta, 1, 2, 3).to(device); // [1, 2, 3]
+        Tensor grid = torch.nn.functional.affine_grid(t, [1, 1, h, w], align_corners: false).reshape(h * w, 2); // [H·W, 2]
+        Tensor ix = (grid.select(1, 0) + 1).mul_(w / 2.0).add_(-0.5).round(); // [H·W] source column
+        Tensor iy = (grid.select(1, 1) + 1).mul_(h / 2.0).add_(-0.5).round(); // [H·W] source row
+        Tensor inside = ix.ge(0) & ix.le(w - 1) & iy.ge(0) & iy.le(h - 1);
+        Tensor index = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).to(ScalarType.Int64);
+        return (scope.MoveToOuter(index), scope.MoveToOuter(inside.logical_not().unsqueeze(0)));
     }
 }

@@ -7,11 +7,17 @@ namespace CrossVideoMAE.Stages.Augment;
 /// the input's device: U1 and U2 <c>[B, 3, T, S, S]</c> (the video encoder's layout), Frames
 /// <c>[B, n, 3, S, S]</c>, and Targets <c>[B, classes]</c> (soft labels mixed like U2) when labels
 /// were given. Owns the tensors: dispose it, or take a tensor out with its own handle (alias()).
+/// When the views were written into rented buffers, disposing hands U1, U2 and Frames back to
+/// their <see cref="ViewBufferPool"/>, so no view of them may be used afterwards.
 /// </summary>
 public sealed class AugmentedViews : IDisposable
 {
-    public AugmentedViews(Tensor u1, Tensor u2, Tensor frames, Tensor? targets, ViewPlan plan)
+    private readonly ViewBufferPool? buffers;
+    private bool disposed;
+
+    public AugmentedViews(Tensor u1, Tensor u2, Tensor frames, Tensor? targets, ViewPlan plan, ViewBufferPool? buffers = null)
     {
+        this.buffers = buffers;
         U1 = u1;
         U2 = u2;
         Frames = frames;
@@ -30,11 +36,25 @@ public sealed class AugmentedViews : IDisposable
     /// <summary>The random parameters that produced these views.</summary>
     public ViewPlan Plan { get; }
 
+    /// <summary>The pool the view tensors go back to, if they were rented.</summary>
+    public ViewBufferPool? Buffers => buffers;
+
     public void Dispose()
     {
-        U1.Dispose();
-        U2.Dispose();
-        Frames.Dispose();
+        if (disposed) return;
+        disposed = true;
+        if (buffers is null)
+        {
+            U1.Dispose();
+            U2.Dispose();
+            Frames.Dispose();
+        }
+        else
+        {
+            buffers.Return(U1);
+            buffers.Return(U2);
+            buffers.Return(Frames);
+        }
         Targets?.Dispose();
     }
 }

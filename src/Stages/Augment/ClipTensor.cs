@@ -31,50 +31,68 @@ public static class ClipTensor
     public static Tensor CropResize(Tensor images, CropBox box, int outHeight, int outWidth, InterpolationMode mode, bool antialias,
         bool channelsFirst = false)
     {
-        long n = images.dim() == 4 ? images.size(0) : throw new ArgumentException($"images must be [N, H, W, 3], got [{string.Join(", ", images.shape)}]", nameof(images));
+        if (images.dim() != 4) throw new ArgumentException($"images must be [N, H, W, 3], got [{string.Join(", ", images.shape)}]", nameof(images));
         using var scope = torch.NewDisposeScope();
-        Tensor result = channelsFirst
-            ? torch.empty([3, n, outHeight, outWidth], ScalarType.Float32, images.device)
-            : torch.empty([n, 3, outHeight, outWidth], ScalarType.Float32, images.device);
-        CropResizeInto(images, box, channelsFirst ? result : result.permute(1, 0, 2, 3), mode, antialias, flip: false, normalize: null);
-        return scope.MoveToOuter(result);
+        Tensor planar = CropResizePlanar(images, box, outHeight, outWidth, mode, antialias, flip: false); // [3, N, S_h, S_w]
+        return scope.MoveToOuter(channelsFirst ? planar : planar.permute(1, 0, 2, 3).contiguous());
     }
 
     /// <summary>
     /// The crop primitive of every view: crops <paramref name="box"/> out of <c>images [N, H, W, 3]</c>
-    /// (uint8 or float, any strides), makes the crop planar in its own element type and converts
-    /// only the crop to float32, resizes it to the destination's size, normalises it when
-    /// <paramref name="normalize"/> is given (else it stays on the 0–255 scale), mirrors it when
-    /// <paramref name="flip"/> is set, and writes it into <c>destination [3, N, S_h, S_w]</c> (any
-    /// float32 view of that shape, e.g. one clip of a [B, 3, T, S, S] batch). Bicubic overshoot is
-    /// clamped to [0, 255] first, as PIL and torchvision do for 8-bit images.
+    /// (uint8 or float, any strides), makes the crop planar as <c>[3, N, h, w]</c> in its own element
+    /// type (uint8: a quarter of the bytes) and converts only the crop to float32, resizes it, and
+    /// mirrors it when <paramref name="flip"/> is set. Returns a new float32 tensor
+    /// <c>[3, N, outHeight, outWidth]</c> on the 0–255 scale that the caller owns (never a view of
+    /// <paramref name="images"/>). Bicubic overshoot is clamped to [0, 255], as PIL and torchvision
+    /// do for 8-bit images. The channel-first order is the clip layout C, T, H, W, so the result
+    /// drops into a <c>[B, 3, T, S, S]</c> batch row with a plain copy.
     /// </summary>
-    public static void CropResizeInto(Tensor images, CropBox box, Tensor destination, InterpolationMode mode, bool antialias, bool flip,
-        Normalize? normalize)
+    public static Tensor CropResizePlanar(Tensor images, CropBox box, int outHeight, int outWidth, InterpolationMode mode, bool antialias,
+        bool flip)
     {
         long[] s = images.shape;
         if (s.Length != 4 || s[3] != 3)
             throw new ArgumentException($"images must be [N, H, W, 3], got [{string.Join(", ", s)}]", nameof(images));
         if (!box.FitsIn((int)s[1], (int)s[2]))
             throw new ArgumentOutOfRangeException(nameof(box), box, $"crop box does not fit a {s[1]}x{s[2]} image");
+        if (outHeight < 1 || outWidth < 1)
+            throw new ArgumentOutOfRangeException(nameof(outHeight), $"output size {outHeight}x{outWidth} must be positive");
+        using var scope = torch.NewDisposeScope();
+        Tensor view = images.narrow(1, box.Top, box.Height).narrow(2, box.Left, box.Width).permute(3, 0, 1, 2); // [3, N, h, w] strided
+        bool resize = box.Height != outHeight || box.Width != outWidth;
+        // Mirroring commutes with the resize (its taps are symmetric about each output pixel), so it
+        // runs on whichever of the crop and the output has fewer pixels, before the conversion to
+        // float when it runs on the crop.
+        bool flipFirst = flip && (long)box.Height * box.Width < (long)outHeight * outWidth;
+        Tensor r = view.contiguous(); // [3, N, h, w] planar, still in the input's type
+        if (flipFirst) r = r.flip(-1);
+        if (r.dtype != ScalarType.Float32) r = r.to(ScalarType.Float32);
+        else if (!resize && !flip) r = r.clone(); // never hand out the caller's storage
+        if (resize)
+        {
+            r = torch.nn.functional.interpolate(r, [outHeight, outWidth], mode, align_corners: false, antialias: antialias); // [3, N, S_h, S_w]
+            if (mode == InterpolationMode.Bicubic) r = r.clamp(0, 255);
+        }
+        if (flip && !flipFirst) r = r.flip(-1);
+        return scope.MoveToOuter(r);
+    }
+
+    /// <summary>
+    /// <see cref="CropResizePlanar"/> written into <c>destination [3, N, S_h, S_w]</c> (any float32
+    /// view of that shape, e.g. one clip of a [B, 3, T, S, S] batch), normalised on the way when
+    /// <paramref name="normalize"/> is given (else on the 0–255 scale).
+    /// </summary>
+    public static void CropResizeInto(Tensor images, CropBox box, Tensor destination, InterpolationMode mode, bool antialias, bool flip,
+        Normalize? normalize)
+    {
         long[] d = destination.shape;
-        if (d.Length != 4 || d[0] != 3 || d[1] != s[0] || destination.dtype != ScalarType.Float32)
-            throw new ArgumentException($"destination must be float32 [3, {s[0]}, S, S], got {destination}", nameof(destination));
+        if (d.Length != 4 || d[0] != 3 || images.dim() != 4 || d[1] != images.size(0) || destination.dtype != ScalarType.Float32)
+            throw new ArgumentException($"destination must be float32 [3, {(images.dim() == 4 ? images.size(0) : -1)}, S, S], got {destination}", nameof(destination));
         if (normalize is not null && normalize.Mean.Count != 3)
             throw new ArgumentException("the normalisation must have 3 channels", nameof(normalize));
         using var scope = torch.NewDisposeScope();
-        Tensor view = images.narrow(1, box.Top, box.Height).narrow(2, box.Left, box.Width).permute(0, 3, 1, 2); // [N, 3, h, w] strided
-        bool resize = box.Height != d[2] || box.Width != d[3];
-        Tensor r = view.contiguous(); // planar, still in the input's type (uint8: a quarter of the bytes)
-        if (r.dtype != ScalarType.Float32) r = r.to(ScalarType.Float32);
-        else if (!resize && view.is_contiguous()) r = r.clone(); // never normalise the caller's storage in place
-        if (resize)
-        {
-            r = torch.nn.functional.interpolate(r, [d[2], d[3]], mode, align_corners: false, antialias: antialias); // [N, 3, S_h, S_w]
-            if (mode == InterpolationMode.Bicubic) r = r.clamp(0, 255);
-        }
-        if (normalize is not null) normalize.ApplyInPlace(r, channelDim: 1);
-        if (flip) r = r.flip(-1);
-        destination.permute(1, 0, 2, 3).copy_(r);
+        Tensor r = CropResizePlanar(images, box, (int)d[2], (int)d[3], mode, antialias, flip); // [3, N, S_h, S_w]
+        if (normalize is not null) normalize.WriteInto(r, destination, channelDim: 0);
+        else destination.copy_(r);
     }
 }

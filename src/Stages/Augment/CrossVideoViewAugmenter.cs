@@ -82,8 +82,10 @@ public sealed class CrossVideoViewAugmenter
         return new ViewPlan(crop1, flip1, crop2, flip2, steps, erased, mix, frameCrops, frameFlips);
     }
 
-    /// <summary>Augments one batch. See the class summary for layouts.</summary>
-    public AugmentedViews Apply(Tensor clips, Tensor frames, Tensor? labels, AugmentRandom rng)
+    /// <summary>Augments one batch. See the class summary for layouts. With <paramref name="buffers"/>
+    /// the three views are written into tensors rented from it, and disposing the result hands
+    /// them back (see <see cref="ViewBufferPool"/>).</summary>
+    public AugmentedViews Apply(Tensor clips, Tensor frames, Tensor? labels, AugmentRandom rng, ViewBufferPool? buffers = null)
     {
         (int batch, int _, int _, int _) = ClipTensor.Check(clips, nameof(clips));
         (int frameBatch, int frameCount, int _, int _) = ClipTensor.Check(frames, nameof(frames));
@@ -102,16 +104,31 @@ public sealed class CrossVideoViewAugmenter
         ViewPlan plan = Plan(rng, batch, frameCount, (int)c.size(2), (int)c.size(3), (int)f.size(2), (int)f.size(3));
 
         long t = c.size(1), s = Config.CropSize;
-        Tensor u1 = torch.empty([batch, 3, t, s, s], ScalarType.Float32, c.device); // [B, 3, T, S, S]
-        Tensor u2 = torch.empty([batch, 3, t, s, s], ScalarType.Float32, c.device);
-        for (int i = 0; i < batch; i++) BuildSample(c.select(0, i), plan, i, u1.select(0, i), u2.select(0, i), rng);
-        MixupCutmix.ApplyInPlace(u2, plan.Mix);
-        Tensor? targets = labels is null ? null : mixer.Targets(labels, Config.NumClasses, plan.Mix); // [B, K]
-
-        Tensor fr = BuildFrames(f, plan.FrameCrops, plan.FrameFlips); // [B, n, 3, S, S]
-
-        return new AugmentedViews(scope.MoveToOuter(u1), scope.MoveToOuter(u2), scope.MoveToOuter(fr),
-            targets is null ? null : scope.MoveToOuter(targets), plan);
+        var rented = new List<Tensor>(3);
+        Tensor Output(long[] shape)
+        {
+            if (buffers is null) return torch.empty(shape, ScalarType.Float32, c.device);
+            Tensor x = buffers.Rent(shape, ScalarType.Float32, c.device);
+            rented.Add(x);
+            return x;
+        }
+        try
+        {
+            Tensor u1 = Output([batch, 3, t, s, s]); // [B, 3, T, S, S]
+            Tensor u2 = Output([batch, 3, t, s, s]);
+            Tensor fr = Output([batch, frameCount, 3, s, s]); // [B, n, 3, S, S]
+            for (int i = 0; i < batch; i++) BuildSample(c.select(0, i), plan, i, u1.select(0, i), u2.select(0, i), rng);
+            MixupCutmix.ApplyInPlace(u2, plan.Mix);
+            Tensor? targets = labels is null ? null : mixer.Targets(labels, Config.NumClasses, plan.Mix); // [B, K]
+            BuildFrames(f, plan.FrameCrops, plan.FrameFlips, fr);
+            return new AugmentedViews(u1.MoveToOuterDisposeScope(), u2.MoveToOuterDisposeScope(), fr.MoveToOuterDisposeScope(),
+                targets?.MoveToOuterDisposeScope(), plan, buffers);
+        }
+        catch
+        {
+            foreach (Tensor x in rented) buffers!.Return(x);
+            throw;
+        }
     }
 
     // One clip [T, H, W, 3] -> its u1 and u2 rows [3, T, S, S], normalised. The chain runs per
@@ -129,23 +146,20 @@ public sealed class CrossVideoViewAugmenter
         }
         else
         {
-            // RandAugment works on the 0-255 scale: crop without normalising, then normalise.
+            // RandAugment works on the 0-255 scale: crop without normalising, then normalise into the row.
             CropBox box = Config.SharedBaseCrop ? plan.Crop1[i] : plan.Crop2[i];
             bool flipped = Config.SharedBaseCrop ? plan.Flip1[i] : plan.Flip2[i];
-            Tensor x = torch.empty([1, 3, clip.size(0), Config.CropSize, Config.CropSize], ScalarType.Float32, clip.device); // [1, 3, T, S, S]
-            videoCrop.ApplyInto(clip, box, x.select(0, 0), flipped, normalize: null);
+            Tensor x = videoCrop.ApplyPlanar(clip, box, flipped).unsqueeze(0); // [1, 3, T, S, S]
             foreach (RandAugmentStep step in steps) x = RandAugment.ApplyStep(x, step);
-            normalize.ApplyInPlace(x, channelDim: 1);
-            u2Row.copy_(x.select(0, 0));
+            normalize.WriteInto(x.select(0, 0), u2Row, channelDim: 0);
         }
         if (erasing is not null && plan.Erasing is not null) erasing.ApplyInPlace(u2Row.unsqueeze(0), [plan.Erasing[i]], rng);
     }
 
-    // frames [B, n, H, W, 3] -> [B, n, 3, S, S] normalised: every frame its own crop and flip.
-    private Tensor BuildFrames(Tensor frames, CropBox[][] boxes, bool[][] flips)
+    // frames [B, n, H, W, 3] -> result [B, n, 3, S, S] normalised: every frame its own crop and flip.
+    private void BuildFrames(Tensor frames, CropBox[][] boxes, bool[][] flips, Tensor result)
     {
-        long b = frames.size(0), n = frames.size(1), s = Config.CropSize;
-        Tensor result = torch.empty([b, n, 3, s, s], ScalarType.Float32, frames.device);
+        long b = frames.size(0), n = frames.size(1);
         for (int i = 0; i < b; i++)
             for (int k = 0; k < n; k++)
             {
@@ -153,6 +167,5 @@ public sealed class CrossVideoViewAugmenter
                 Tensor destination = result.select(0, i).narrow(0, k, 1).permute(1, 0, 2, 3); // [3, 1, S, S] view
                 frameCrop.ApplyInto(frames.select(0, i).narrow(0, k, 1), boxes[i][k], destination, flips[i][k], normalize);
             }
-        return result;
     }
 }

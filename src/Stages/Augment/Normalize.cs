@@ -55,6 +55,30 @@ public sealed class Normalize
         return scope.MoveToOuter(result);
     }
 
+    /// <summary>
+    /// Writes the normalised <paramref name="source"/> into <paramref name="destination"/> (same
+    /// shape, float32, any strides; <paramref name="source"/> is left as it is): one pass per
+    /// channel, <c>shift[c] + scale[c] · source[c]</c>, then one copy.
+    /// </summary>
+    public void WriteInto(Tensor source, Tensor destination, int channelDim)
+    {
+        int nd = source.dim();
+        int d = channelDim < 0 ? channelDim + nd : channelDim;
+        if (d < 0 || d >= nd) throw new ArgumentOutOfRangeException(nameof(channelDim), channelDim, $"no such dimension in a {nd}-D tensor");
+        if (!source.shape.SequenceEqual(destination.shape))
+            throw new ArgumentException($"source [{string.Join(", ", source.shape)}] and destination [{string.Join(", ", destination.shape)}] differ in shape");
+        if (source.size(d) != Mean.Count)
+            throw new ArgumentException($"dimension {d} holds {source.size(d)} channels, the normalisation {Mean.Count}");
+        if (!source.dtype.IsFloatingPoint() || !destination.dtype.IsFloatingPoint())
+            throw new ArgumentException($"normalising needs floating tensors, got {source.dtype} and {destination.dtype}");
+        using var scope = torch.NewDisposeScope();
+        for (int c = 0; c < Mean.Count; c++)
+        {
+            Tensor offset = torch.tensor([(float)shift[c]], 1).to(source.device, source.dtype); // [1], broadcasts
+            destination.select(d, c).copy_(offset.add(source.select(d, c), scale[c]));
+        }
+    }
+
     // Per-channel scale and shift shaped to broadcast along channelDim: [1, .., C, .., 1].
     private (Tensor a, Tensor b) Coefficients(Tensor x, int channelDim)
     {

@@ -98,6 +98,11 @@ public sealed class RandomResizedCrop
     public Tensor Apply(Tensor images, CropBox box, bool channelsFirst = false) =>
         ClipTensor.CropResize(images, box, Size, Size, Interpolation, Antialias, channelsFirst);
 
+    /// <summary>Crops <c>images [N, H, W, 3]</c> to the box, resizes and mirrors when
+    /// <paramref name="flip"/> is set: a new float32 <c>[3, N, Size, Size]</c> on the 0–255 scale.</summary>
+    public Tensor ApplyPlanar(Tensor images, CropBox box, bool flip) =>
+        ClipTensor.CropResizePlanar(images, box, Size, Size, Interpolation, Antialias, flip);
+
     /// <summary>Crops <c>images [N, H, W, 3]</c> to the box, resizes, mirrors when
     /// <paramref name="flip"/> is set, normalises when <paramref name="normalize"/> is given, and
     /// writes into <c>destination [3, N, Size, Size]</c> (a float32 view, e.g. one row of a batch).</summary>

@@ -22,7 +22,9 @@ public static class ToneOps
     {
         CheckClip(x);
         using var scope = torch.NewDisposeScope();
-        Tensor gray = x.narrow(1, 0, 1) * LumaR + x.narrow(1, 1, 1) * LumaG + x.narrow(1, 2, 1) * LumaB; // [N, 1, T, H, W]
+        long[] s = x.shape;
+        Tensor weights = torch.tensor([(float)LumaR, (float)LumaG, (float)LumaB], 1, 3).to(x.device, x.dtype); // [1, 3]
+        Tensor gray = weights.matmul(x.reshape(s[0], 3, s[2] * s[3] * s[4])).reshape(s[0], 1, s[2], s[3], s[4]); // [N, 1, T, H, W]
         return scope.MoveToOuter(gray);
     }
 
@@ -46,7 +48,10 @@ public static class ToneOps
     public static Tensor Contrast(Tensor x, double factor)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor mean = Grayscale(x).mean([3, 4], keepdim: true); // [N, 1, T, 1, 1]
+        CheckClip(x);
+        // The mean luma of a frame is the luma of its channel means (luma is linear): one read of x.
+        Tensor channelMeans = x.mean([3, 4], keepdim: true); // [N, 3, T, 1, 1]
+        Tensor mean = Grayscale(channelMeans);               // [N, 1, T, 1, 1]
         return scope.MoveToOuter(Blend(x, mean, factor));
     }
 
@@ -60,16 +65,18 @@ public static class ToneOps
         if (h <= 2 || w <= 2) return x.clone();
         using var scope = torch.NewDisposeScope();
         Tensor planes = x.reshape(s[0] * s[1] * s[2], h, w); // [R, H, W]
-        // The 3x3 sum, separably (a 1-channel conv2d is far slower on the CPU): rows, then columns.
+        // The 3x3 sum, separably (a 1-channel conv2d or avg_pool2d is far slower on the CPU): rows, then columns.
         Tensor rows = planes.narrow(2, 0, w - 2) + planes.narrow(2, 1, w - 2);
         rows.add_(planes.narrow(2, 2, w - 2)); // [R, H, W-2]
-        Tensor smooth = rows.narrow(1, 0, h - 2) + rows.narrow(1, 1, h - 2);
-        smooth.add_(rows.narrow(1, 2, h - 2)); // [R, H-2, W-2] box sum
-        Tensor center = planes.narrow(1, 1, h - 2).narrow(2, 1, w - 2);
-        smooth.add_(center * 4).div_(13); // (box + 4·centre) / 13: kernel [[1,1,1],[1,5,1],[1,1,1]] / 13
-        Tensor degenerate = planes.clone();
-        degenerate.narrow(1, 1, h - 2).narrow(2, 1, w - 2).copy_(smooth);
-        return scope.MoveToOuter(Blend(x, degenerate.reshape(s), factor));
+        Tensor box = rows.narrow(1, 0, h - 2) + rows.narrow(1, 1, h - 2);
+        box.add_(rows.narrow(1, 2, h - 2)); // [R, H-2, W-2] box sum
+        // Blend of x with the smoothed (box + 4·centre) / 13 at ratio f, folded into one weighted sum:
+        // f·x + (1 - f)·(box + 4·x)/13 = (f + 4(1 - f)/13)·x + ((1 - f)/13)·box. Border pixels keep x.
+        Tensor center = planes.narrow(1, 1, h - 2).narrow(2, 1, w - 2); // [R, H-2, W-2] view
+        Tensor inner = box.mul_((1 - factor) / 13).add(center, factor + 4 * (1 - factor) / 13).clamp(0, MaxValue);
+        Tensor result = planes.clone();
+        result.narrow(1, 1, h - 2).narrow(2, 1, w - 2).copy_(inner);
+        return scope.MoveToOuter(result.reshape(s));
     }
 
     /// <summary>Keeps the top <paramref name="bits"/> bits of each 8-bit level:
@@ -81,7 +88,7 @@ public static class ToneOps
         if (bits == 8) return x.clone();
         double q = 1 << (8 - bits);
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(x.floor_divide(q).mul_(q));
+        return scope.MoveToOuter((x * (1 / q)).floor().mul_(q)); // q is a power of 2: exact, and cheaper than floor_divide
     }
 
     /// <summary>Inverts every value at or above the threshold: x >= t ? 255 - x : x.</summary>

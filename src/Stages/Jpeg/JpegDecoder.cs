@@ -53,7 +53,9 @@ public sealed unsafe class JpegDecoder : IDisposable
                 throw new JpegException($"JPEG is {h.Width}x{h.Height}, expected {width}x{height}");
             if (destination.Length != (long)width * height * 3)
                 throw new ArgumentException($"destination holds {destination.Length} bytes, a {width}x{height} RGB image needs {(long)width * height * 3}");
-            int flags = _options.Strict ? TurboJpegNative.FlagStopOnWarning : 0;
+            int flags = (_options.Strict ? TurboJpegNative.FlagStopOnWarning : 0)
+                | (_options.FastDct ? TurboJpegNative.FlagFastDct : 0)
+                | (_options.FastUpsample ? TurboJpegNative.FlagFastUpsample : 0);
             fixed (byte* src = jpeg)
             fixed (byte* dst = destination)
             {

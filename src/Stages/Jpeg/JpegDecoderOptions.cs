@@ -9,4 +9,8 @@ public sealed record JpegDecoderOptions
     /// <summary>Treat libjpeg warnings (e.g. "Premature end of JPEG file") as errors, so a truncated JPEG is
     /// rejected instead of returned half grey.</summary>
     public bool Strict { get; init; } = true;
+    /// <summary>libjpeg-turbo's fast integer inverse DCT (TJFLAG_FASTDCT): less accurate, fewer cycles.</summary>
+    public bool FastDct { get; init; }
+    /// <summary>Chroma upsampled by replication instead of libjpeg's smooth ("fancy") filter (TJFLAG_FASTUPSAMPLE).</summary>
+    public bool FastUpsample { get; init; }
 }

@@ -11,7 +11,9 @@ internal static unsafe partial class TurboJpegNative
 
     public const int PixelFormatRgb = 0;      // TJPF_RGB
     public const int ErrorWarning = 0;        // TJERR_WARNING
+    public const int FlagFastUpsample = 256;  // TJFLAG_FASTUPSAMPLE
     public const int FlagNoRealloc = 1024;    // TJFLAG_NOREALLOC
+    public const int FlagFastDct = 2048;      // TJFLAG_FASTDCT
     public const int FlagStopOnWarning = 8192; // TJFLAG_STOPONWARNING
 
     [LibraryImport(Lib, EntryPoint = "tjInitCompress")]

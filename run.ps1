@@ -22,7 +22,8 @@ switch ($Verb) {
     'test' {
         if ($IsLinux) { & bash (Join-Path $Root 'run') test @Rest; exit $LASTEXITCODE }
         Confirm-Setup
-        $out = dotnet test (Join-Path $Root 'CrossVideoMAE.sln') -c Release --no-build -nologo @Rest 2>&1 | Tee-Object -Variable lines
+        # dotnet test builds incrementally first, so the tests run the code as it is now.
+        $out = dotnet test (Join-Path $Root 'CrossVideoMAE.sln') -c Release -nologo @Rest 2>&1 | Tee-Object -Variable lines
         $code = $LASTEXITCODE
         $passed = 0; $failed = 0
         foreach ($l in $lines) { if ("$l" -match 'Failed:\s*(\d+), Passed:\s*(\d+)') { $failed += [int]$Matches[1]; $passed += [int]$Matches[2] } }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using CrossVideoMAE.Pipeline.Prepare;
 using CrossVideoMAE.Stages.Sampling;
@@ -61,16 +60,7 @@ public sealed class PrepareSeekTests
         }
     }
 
-    private static byte[] FfmpegRaw(string[] input)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "-v", "error" }.Concat(input).Concat(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        using var ms = new MemoryStream();
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err.Result);
-        return ms.ToArray();
-    }
+    // ffmpeg's own decode of the given input and filters, as raw RGB24 bytes.
+    private static byte[] FfmpegRaw(string[] input) =>
+        ProcessRunner.RunBytes("ffmpeg", ["-v", "error", .. input, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
 }

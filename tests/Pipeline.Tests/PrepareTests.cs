@@ -99,18 +99,9 @@ public class PrepareTests(PrepareFixture fx)
         Assert.True(mad < 6, $"mean absolute difference {mad:F2} exceeds the JPEG tolerance");
     }
 
-    private static byte[] FfmpegRaw(string[] input)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "-v", "error" }.Concat(input).Concat(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        using var ms = new MemoryStream();
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, err.Result);
-        return ms.ToArray();
-    }
+    // ffmpeg's own decode of the given input and filters, as raw RGB24 bytes.
+    private static byte[] FfmpegRaw(string[] input) =>
+        ProcessRunner.RunBytes("ffmpeg", ["-v", "error", .. input, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
 
     [Fact]
     public async Task A_run_killed_with_SIGKILL_and_run_again_gives_the_same_shards()

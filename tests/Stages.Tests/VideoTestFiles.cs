@@ -74,18 +74,7 @@ public sealed class VideoTestFiles : IDisposable
         return Enumerable.Range(0, all.Length / size).Select(i => all[(i * size)..((i + 1) * size)]).ToArray();
     }
 
-    public static byte[] RunBytes(string program, IEnumerable<string> args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{program} failed: {err.Result}");
-        return ms.ToArray();
-    }
+    public static byte[] RunBytes(string program, IEnumerable<string> args) => ProcessRunner.RunBytes(program, args);
 
     public static double MeanAbsDiff(byte[] a, byte[] b)
     {

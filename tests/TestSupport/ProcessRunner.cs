@@ -34,4 +34,18 @@ public static class ProcessRunner
             throw new InvalidOperationException($"{program} exited with {p.ExitCode}:\n{stderr}\n{stdout}");
         return stdout;
     }
+
+    /// <summary>Runs a program and returns its stdout as bytes (raw frames); a non-zero exit throws with stderr.</summary>
+    public static byte[] RunBytes(string program, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {program}");
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        using var ms = new MemoryStream();
+        p.StandardOutput.BaseStream.CopyTo(ms);
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{program} exited with {p.ExitCode}:\n{stderrTask.Result}");
+        return ms.ToArray();
+    }
 }

@@ -8,7 +8,7 @@
 # load average before each size (other work on the machine skews both timings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CVMAE="dotnet src/Pipeline/bin/Release/net10.0/cvmae.dll"
+CVMAE="${CVMAE:-dotnet src/Pipeline/bin/Release/net10.0/cvmae.dll}"   # override to bench another build
 CORES=$(nproc)
 WORK=$(mktemp -d /tmp/cvmae-prepare-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

@@ -137,6 +137,7 @@ public class PrepareTests(PrepareFixture fx)
         foreach (string f in Shards(reference.Path))
             Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Path, f)), File.ReadAllBytes(Path.Combine(resumed.Path, f)));
         Assert.Empty(Directory.GetFiles(resumed.Path, "*.tmp"));
+        Assert.False(Directory.Exists(Path.Combine(resumed.Path, ".decode-scratch")));
     }
 
     [Fact]
@@ -160,6 +161,42 @@ public class PrepareTests(PrepareFixture fx)
             ids.AddRange(DuckDb.Query($"SELECT video_id FROM {DuckDb.Literal(Path.Combine(parts.Path, s.File))}").Select(r => r.GetProperty("video_id").GetString()!));
         Assert.Equal(ids.Count, ids.Distinct().Count());
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Shared_ffmpeg_runs_give_the_same_shards_and_quarantine_as_one_run_per_video(bool broken)
+    {
+        using var alone = new TempDir();
+        using var shared = new TempDir();
+        // One worker: groups of a quarter of the inputs (3 sample videos, 3 broken ones), so good and bad
+        // files share runs and the bad ones go back to be decoded alone.
+        PrepareOptions Options(string dir, int batch) => (broken
+            ? SampleOptions(dir) with { Annotations = [fx.BrokenSplitDir], VideoRoot = fx.BrokenVideos, Name = "broken", ClipLength = 16, Stride = 4 }
+            : SampleOptions(dir)) with { Parallelism = 1, DecodeBatch = batch };
+        PrepareSummary a = await new PrepareRunner(Options(alone.Path, 1)).RunAsync();
+        PrepareSummary s = await new PrepareRunner(Options(shared.Path, 8)).RunAsync();
+        Assert.Equal(3, PrepareGraph.GroupSize(a.Inputs, 1, 8));
+
+        Assert.Equal((a.Rows, a.Quarantined), (s.Rows, s.Quarantined));
+        Assert.True(a.Rows > 0);
+        Assert.Equal(broken, a.Quarantined > 0);
+        ShardIndex ia = await ShardIndexFile.LoadAsync(a.Index, default), isr = await ShardIndexFile.LoadAsync(s.Index, default);
+        Assert.Equal(ia.Quarantine.Select(q => (q.Input, q.Stage, q.Reason)), isr.Quarantine.Select(q => (q.Input, q.Stage, q.Reason)));
+        Assert.Equal(ia.Shards.Select(x => (x.File, x.Sha256)), isr.Shards.Select(x => (x.File, x.Sha256)));
+        foreach (ShardInfo x in ia.Shards)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(alone.Path, x.File)), File.ReadAllBytes(Path.Combine(shared.Path, x.File)));
+        Assert.False(Directory.Exists(Path.Combine(shared.Path, ".decode-scratch")), "the scratch folder of the shared runs is removed");
+    }
+
+    [Theory]
+    [InlineData(40, 2, 8, 5)]     // 8 groups of 5: four per worker
+    [InlineData(1000, 2, 8, 8)]   // capped by --decode-batch
+    [InlineData(3, 2, 8, 1)]
+    [InlineData(12, 1, 8, 3)]
+    [InlineData(100, 4, 1, 1)]    // --decode-batch 1: a run per video
+    public void Groups_leave_at_least_four_per_worker_up_to_the_batch_size(int count, int parallelism, int batch, int expected)
+        => Assert.Equal(expected, PrepareGraph.GroupSize(count, parallelism, batch));
 
     [Fact]
     public async Task Rerunning_a_finished_run_changes_nothing()

@@ -31,6 +31,7 @@ public static class PrepareCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the clip and frame choices", DefaultValueFactory = _ => 0UL };
         var shardMb = new Option<double>("--shard-size-mb") { Description = "Roll to a new shard at this size (MB)", DefaultValueFactory = _ => 256 };
         var parallelism = new Option<int>("--parallelism") { Description = "Videos processed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var decodeBatch = new Option<int>("--decode-batch") { Description = "Videos decoded by one shared ffmpeg run (1: one run per video); output is the same either way", DefaultValueFactory = _ => 8 };
         var retries = new Option<int>("--retries") { Description = "Retries of transient failures (killed or timed-out ffmpeg)", DefaultValueFactory = _ => 2 };
         var shardIndex = new Option<int>("--shard-index") { Description = "This machine's part (0-based) of a scale-out run", DefaultValueFactory = _ => 0 };
         var numShards = new Option<int>("--num-shards") { Description = "Number of parts of a scale-out run (join with merge-manifests)", DefaultValueFactory = _ => 1 };
@@ -40,7 +41,7 @@ public static class PrepareCommand
         var cmd = new Command("prepare", "Turn a video dataset into Parquet shards of 16-frame clips and sampled frames, with index.json. Re-running resumes; bad inputs are quarantined with their reason.")
         {
             format, annotations, labels, videos, splitNumber, outDir, name, splits, clipLength, stride, segments, clipsPerVideo,
-            sampled, selection, quality, shortSide, seed, shardMb, parallelism, retries, shardIndex, numShards, quiet, summary,
+            sampled, selection, quality, shortSide, seed, shardMb, parallelism, decodeBatch, retries, shardIndex, numShards, quiet, summary,
         };
         cmd.SetAction(async (p, ct) =>
         {
@@ -69,6 +70,7 @@ public static class PrepareCommand
                     Seed = p.GetValue(seed),
                     ShardSizeBytes = (long)(p.GetValue(shardMb) * 1024 * 1024),
                     Parallelism = p.GetValue(parallelism),
+                    DecodeBatch = p.GetValue(decodeBatch),
                     Retries = p.GetValue(retries),
                     Partition = InputPartition.Create(p.GetValue(shardIndex), p.GetValue(numShards)),
                 };

@@ -39,6 +39,7 @@ public sealed class ClipExtractor
     private readonly int jpegQuality;
     private readonly int stride;
     private readonly ResiliencePipeline resilience;
+    private readonly string scratchDir;
 
     public ClipExtractor(PrepareOptions o)
     {
@@ -53,6 +54,7 @@ public sealed class ClipExtractor
         });
         frames = new FrameSampler(new FrameSamplerOptions { Count = o.SampledFrames, Selection = o.Selection, Seed = o.Seed });
         jpegQuality = o.JpegQuality;
+        scratchDir = o.ScratchDir;
         stride = o.ClipMode == ClipSamplingMode.Strided ? o.Stride : 0;
         var builder = new ResiliencePipelineBuilder();
         if (o.Retries > 0)
@@ -69,11 +71,86 @@ public sealed class ClipExtractor
 
     private int Retries { get; }
 
-    public async Task<VideoOutcome> ExtractAsync(int ordinal, VideoEntry entry, CancellationToken ct)
+    public Task<VideoOutcome> ExtractAsync(int ordinal, VideoEntry entry, CancellationToken ct) =>
+        GuardAsync(ordinal, entry, async () =>
+        {
+            Plan plan = await PlanAsync(entry, ct);
+            return await DecodeAloneAsync(plan, ct);
+        });
+
+    /// <summary>
+    /// Several videos, in order: each is probed and sampled alone, then every video whose decode needs no seek
+    /// is decoded in one shared ffmpeg run (<see cref="VideoDecoder.DecodeSharedAsync"/>), at most
+    /// <see cref="SharedRunMaxBytes"/> of decoded frames per run. A video the shared run did not finish, and one
+    /// that seeks, is decoded alone, with the retries, the recount and the error reporting of <see cref="ExtractAsync"/>,
+    /// so the rows and quarantine entries are the same as one call per video would give.
+    /// </summary>
+    public async Task<IReadOnlyList<VideoOutcome>> ExtractBatchAsync(IReadOnlyList<(int Ordinal, VideoEntry Entry)> videos, CancellationToken ct)
+    {
+        var outcomes = new VideoOutcome?[videos.Count];
+        var plans = new Plan?[videos.Count];
+        for (int v = 0; v < videos.Count; v++)
+        {
+            var (ordinal, entry) = videos[v];
+            VideoOutcome failed = await GuardAsync(ordinal, entry, async () => { plans[v] = await PlanAsync(entry, ct); return []; });
+            if (failed.Quarantined is not null) outcomes[v] = failed;
+        }
+
+        List<int> sharing = Enumerable.Range(0, videos.Count)
+            .Where(v => plans[v] is { } p && decoder.CanShareRun(p.Info, p.Needed)).ToList();
+        foreach (List<int> run in SharedRuns(sharing, plans))
+        {
+            if (run.Count < 2) continue;
+            var jpegs = run.Select(_ => new Dictionary<int, byte[]>()).ToList();
+            using var encoder = new JpegEncoder(jpegQuality);
+            var requests = run.Select(v => new DecodeRequest(plans[v]!.Info, plans[v]!.Needed)).ToList();
+            bool[] done = await decoder.DecodeSharedAsync(requests, scratchDir, (r, index, rgb) =>
+            {
+                (int w, int h) = decoder.OutputSizeOf(requests[r].Video);
+                jpegs[r][index] = encoder.Encode(rgb, w, h);
+            }, ct);
+            for (int r = 0; r < run.Count; r++)
+                if (done[r])
+                {
+                    int v = run[r];
+                    outcomes[v] = new VideoOutcome(videos[v].Ordinal, videos[v].Entry, Rows(plans[v]!, decoder.OutputSizeOf(plans[v]!.Info), jpegs[r]), null);
+                }
+        }
+
+        for (int v = 0; v < videos.Count; v++)
+            outcomes[v] ??= await GuardAsync(videos[v].Ordinal, videos[v].Entry, () => DecodeAloneAsync(plans[v]!, ct));
+        return outcomes!;
+    }
+
+    /// <summary>Decoded frames (RGB24, in the scratch folder) one shared ffmpeg run may hold.</summary>
+    public const long SharedRunMaxBytes = 256L << 20;
+
+    // Consecutive groups of the sharing videos whose decoded frames fit in one run's scratch budget.
+    private static IEnumerable<List<int>> SharedRuns(List<int> sharing, Plan?[] plans)
+    {
+        var run = new List<int>();
+        long bytes = 0;
+        foreach (int v in sharing)
+        {
+            Plan p = plans[v]!;
+            long need = (long)p.Needed.Length * p.FrameBytes;
+            if (run.Count > 0 && bytes + need > SharedRunMaxBytes)
+            {
+                yield return run;
+                run = [];
+                bytes = 0;
+            }
+            run.Add(v);
+            bytes += need;
+        }
+        if (run.Count > 0) yield return run;
+    }
+
+    private async Task<VideoOutcome> GuardAsync(int ordinal, VideoEntry entry, Func<Task<IReadOnlyList<ShardRow>>> rows)
     {
         try
         {
-            return new VideoOutcome(ordinal, entry, await RowsAsync(entry, ct), null);
+            return new VideoOutcome(ordinal, entry, await rows(), null);
         }
         catch (VideoInputException e)
         {
@@ -119,7 +196,10 @@ public sealed class ClipExtractor
     private static VideoOutcome Quarantine(int ordinal, VideoEntry entry, string stage, string reason) =>
         new(ordinal, entry, [], new QuarantineEntry(entry.Path, entry.VideoId, stage, reason));
 
-    private async Task<IReadOnlyList<ShardRow>> RowsAsync(VideoEntry entry, CancellationToken ct)
+    // A probed video, its sampled clips and frames, and the distinct source frames they need (sorted).
+    private sealed record Plan(VideoEntry Entry, VideoInfo Info, List<(SampledClip clip, SampledFrames frames)> Chosen, int[] Needed, int FrameBytes);
+
+    private async Task<Plan> PlanAsync(VideoEntry entry, CancellationToken ct)
     {
         VideoInfo info = index.TryRead(entry.Path) ?? await ProbeAsync(probe, entry.Path, ct);
         var (chosen, needed) = Sample(entry, info);
@@ -129,36 +209,50 @@ public sealed class ClipExtractor
             VideoInfo timing = await ProbeAsync(timingProbe, entry.Path, ct);
             info = timing with { FrameCount = info.FrameCount, FrameCountSource = info.FrameCountSource };
         }
+        return NewPlan(entry, info, chosen, needed);
+    }
 
+    private Plan NewPlan(VideoEntry entry, VideoInfo info, List<(SampledClip clip, SampledFrames frames)> chosen, int[] needed)
+    {
+        (int w, int h) = decoder.OutputSizeOf(info);
+        return new Plan(entry, info, chosen, needed, checked(w * h * 3));
+    }
+
+    private async Task<IReadOnlyList<ShardRow>> DecodeAloneAsync(Plan plan, CancellationToken ct)
+    {
         // Each distinct source frame is encoded once, as it arrives from ffmpeg, whatever number of clips and
         // sampled frames use it; no decoded frame is kept.
         var jpegs = new Dictionary<int, byte[]>();
         (int Width, int Height) size;
         try
         {
-            size = await DecodeToJpegAsync(info, needed, jpegs, ct);
+            size = await DecodeToJpegAsync(plan.Info, plan.Needed, jpegs, ct);
         }
-        catch (VideoInputException e) when (info.FrameCountSource == FrameCountSource.Packets && !e.IsTransient)
+        catch (VideoInputException e) when (plan.Info.FrameCountSource == FrameCountSource.Packets && !e.IsTransient)
         {
             // More packets than frames: count the frames by decoding, as the index could not, and sample again.
-            info = await ProbeAsync(probe, entry.Path, ct);
-            (chosen, needed) = Sample(entry, info);
+            VideoInfo counted = await ProbeAsync(probe, plan.Entry.Path, ct);
+            var (chosen, needed) = Sample(plan.Entry, counted);
+            plan = NewPlan(plan.Entry, counted, chosen, needed);
             jpegs.Clear();
-            size = await DecodeToJpegAsync(info, needed, jpegs, ct);
+            size = await DecodeToJpegAsync(plan.Info, plan.Needed, jpegs, ct);
         }
+        return Rows(plan, size, jpegs);
+    }
 
-        return chosen.Select(c => new ShardRow
+    private IReadOnlyList<ShardRow> Rows(Plan plan, (int Width, int Height) size, Dictionary<int, byte[]> jpegs) =>
+        plan.Chosen.Select(c => new ShardRow
         {
-            VideoId = entry.VideoId,
+            VideoId = plan.Entry.VideoId,
             ClipIndex = c.clip.ClipIndex,
-            Label = entry.Label,
-            LabelName = entry.LabelName,
-            Split = entry.Split,
-            SourcePath = entry.Path,
-            Fps = info.Fps,
+            Label = plan.Entry.Label,
+            LabelName = plan.Entry.LabelName,
+            Split = plan.Entry.Split,
+            SourcePath = plan.Entry.Path,
+            Fps = plan.Info.Fps,
             Width = size.Width,
             Height = size.Height,
-            NumVideoFrames = (int)info.FrameCount,
+            NumVideoFrames = (int)plan.Info.FrameCount,
             ClipStart = c.clip.FirstFrame,
             Stride = stride,
             FrameIndices = c.clip.FrameIndices,
@@ -168,5 +262,4 @@ public sealed class ClipExtractor
             SampledPositions = c.frames.ClipPositions,
             SampledFrames = c.frames.SourceFrameIndices.Select(k => jpegs[k]).ToList(),
         }).ToList();
-    }
 }

@@ -4,19 +4,22 @@ using CrossVideoMAE.Stages.Datasets;
 namespace CrossVideoMAE.Pipeline.Prepare;
 
 /// <summary>
-/// The prepare Dataflow graph: inputs -> extract (probe, sample, decode, JPEG; several videos at
-/// once, results kept in input order) -> one writer. Bounded buffers keep memory independent of
-/// the number of videos; cancellation stops every block (and kills running ffmpeg processes).
+/// The prepare Dataflow graph: inputs in groups -> extract (probe, sample, decode with one shared
+/// ffmpeg run per group, JPEG; several groups at once, results kept in input order) -> one writer.
+/// Bounded buffers keep memory independent of the number of videos; cancellation stops every block
+/// (and kills running ffmpeg processes).
 /// </summary>
 public static class PrepareGraph
 {
     /// <param name="inputs">(ordinal, entry) in manifest order</param>
+    /// <param name="count">how many inputs there are (sizes the groups)</param>
+    /// <param name="decodeBatch">most videos per group (one shared ffmpeg run)</param>
     /// <param name="write">called once per video, in input order, on one thread</param>
-    public static async Task RunAsync(IEnumerable<(int ordinal, VideoEntry entry)> inputs, ClipExtractor extractor,
-        int parallelism, Func<VideoOutcome, Task> write, CancellationToken ct)
+    public static async Task RunAsync(IEnumerable<(int ordinal, VideoEntry entry)> inputs, int count, ClipExtractor extractor,
+        int parallelism, int decodeBatch, Func<VideoOutcome, Task> write, CancellationToken ct)
     {
-        var extract = new TransformBlock<(int ordinal, VideoEntry entry), VideoOutcome>(
-            x => extractor.ExtractAsync(x.ordinal, x.entry, ct),
+        var extract = new TransformManyBlock<(int, VideoEntry)[], VideoOutcome>(
+            async group => await extractor.ExtractBatchAsync(group, ct),
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = parallelism,
@@ -27,7 +30,7 @@ public static class PrepareGraph
         var writer = new ActionBlock<VideoOutcome>(write, new ExecutionDataflowBlockOptions
         {
             MaxDegreeOfParallelism = 1,
-            BoundedCapacity = parallelism * 2,
+            BoundedCapacity = parallelism * 2 * decodeBatch,
             CancellationToken = ct,
         });
         extract.LinkTo(writer, new DataflowLinkOptions { PropagateCompletion = true });
@@ -35,10 +38,15 @@ public static class PrepareGraph
         _ = writer.Completion.ContinueWith(t => ((IDataflowBlock)extract).Fault(t.Exception!.GetBaseException()),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
-        foreach (var input in inputs)
-            if (!await extract.SendAsync(input, ct))
+        foreach (var group in inputs.Chunk(GroupSize(count, parallelism, decodeBatch)))
+            if (!await extract.SendAsync(group, ct))
                 break;  // a block faulted; its exception surfaces below
         extract.Complete();
         await writer.Completion;
     }
+
+    /// <summary>Videos per group: up to <paramref name="decodeBatch"/>, but small enough that there are at
+    /// least four groups per worker, so no worker is left alone with a large last group.</summary>
+    public static int GroupSize(int count, int parallelism, int decodeBatch) =>
+        Math.Clamp((int)Math.Ceiling(count / (4.0 * parallelism)), 1, decodeBatch);
 }

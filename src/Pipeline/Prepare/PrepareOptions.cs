@@ -33,12 +33,18 @@ public sealed record PrepareOptions
 
     /// <summary>Videos probed/decoded/encoded at once (each runs its own ffmpeg).</summary>
     public int Parallelism { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Videos decoded by one shared ffmpeg run (1: a run per video). Sharing pays ffmpeg's start-up once
+    /// per group; the output is the same either way.</summary>
+    public int DecodeBatch { get; init; } = 8;
     /// <summary>Extra attempts for transient failures (a tool killed or timed out).</summary>
     public int Retries { get; init; } = 2;
     /// <summary>Time limit of one probe or decode attempt; past it ffmpeg is killed.</summary>
     public TimeSpan StageTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
     public InputPartition Partition { get; init; } = InputPartition.Whole;
+
+    /// <summary>Where shared ffmpeg runs leave decoded frames until they are read back (removed at the end of a run).</summary>
+    public string ScratchDir => Path.Combine(OutDir, $".decode-scratch{Partition.Tag}");
 
     /// <summary>The settings that decide the output bytes (not parallelism or timeouts): a resumed
     /// run must match the interrupted one on these.</summary>
@@ -59,6 +65,7 @@ public sealed record PrepareOptions
         Require(ShortSide >= 16, $"--short-side must be at least 16 (got {ShortSide})");
         Require(ShardSizeBytes >= 64 << 10, $"--shard-size-mb must be at least 0.0625 (64 KB; got {ShardSizeBytes} bytes)");
         Require(Parallelism >= 1, $"--parallelism must be at least 1 (got {Parallelism})");
+        Require(DecodeBatch is >= 1 and <= 64, $"--decode-batch must be in [1, 64] (got {DecodeBatch})");
         Require(Retries >= 0, $"--retries must not be negative (got {Retries})");
         Require(Stages.Shards.ShardFileName.IsSafe(Name), $"--name '{Name}' must be a plain file name (letters, digits, '.', '_', '-')");
     }

@@ -72,7 +72,15 @@ public sealed class PrepareRunner(PrepareOptions options, Action<string>? log = 
             }
 
             var work = inputs.Select((e, i) => (i, e)).Skip(startInput);
-            await PrepareGraph.RunAsync(work, extractor, options.Parallelism, Write, ct);
+            RemoveScratch();
+            try
+            {
+                await PrepareGraph.RunAsync(work, inputs.Count - startInput, extractor, options.Parallelism, options.DecodeBatch, Write, ct);
+            }
+            finally
+            {
+                RemoveScratch();
+            }
             ShardInfo? lastShard = await writer.CompleteAsync(ct);
             if (lastShard is not null)
             {
@@ -123,6 +131,12 @@ public sealed class PrepareRunner(PrepareOptions options, Action<string>? log = 
             bool ours = name.EndsWith(ShardFileName.Extension) || name.EndsWith(ShardFileName.Extension + ".tmp");
             if (ours && !recorded.Contains(name)) File.Delete(f);
         }
+    }
+
+    // Decoded frames a shared ffmpeg run left behind (a killed run leaves its last ones).
+    private void RemoveScratch()
+    {
+        if (Directory.Exists(options.ScratchDir)) Directory.Delete(options.ScratchDir, recursive: true);
     }
 
     /// <summary>Peak resident set size of this process (VmHWM), 0 where /proc is missing.</summary>

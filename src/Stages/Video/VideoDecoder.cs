@@ -13,7 +13,7 @@ namespace CrossVideoMAE.Stages.Video;
 /// display rotation itself, so the output size is computed from the display size.</para>
 /// Safe to call from several threads at once: every call starts its own ffmpeg.
 /// </summary>
-public sealed class VideoDecoder
+public sealed partial class VideoDecoder
 {
     /// <summary>Receives one decoded frame: its source index and its pixels (valid only during the call).</summary>
     public delegate void FrameHandler(int sourceIndex, ReadOnlySpan<byte> rgb24);
@@ -113,39 +113,49 @@ public sealed class VideoDecoder
 
     private List<string> Arguments(VideoInfo video, int[] wanted, int width, int height)
     {
-        string threads = _options.Threads.ToString(CultureInfo.InvariantCulture);
-        var args = new List<string> { "-nostdin", "-hide_banner", "-v", "error", "-threads", threads };
+        var args = new List<string> { "-nostdin", "-hide_banner", "-v", "error" };
+        bool seek = Seeks(video, wanted);
+        args.AddRange(InputArguments(video, wanted, seek));
+        args.AddRange(["-filter_threads", _options.Threads.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(OutputArguments(video, "0", wanted, width, height, seek));
+        args.Add("pipe:1");
+        return args;
+    }
 
-        double firstFrameTime = wanted[0] / video.Fps;
-        bool seek = _options.FastSeek && video.TimingFromFfprobe && !video.IsVariableFrameRate && video.RealFrameRate.IsValid
-                    && firstFrameTime > _options.SeekMarginSeconds;
-        string select;
+    /// <summary>True when the decode of <paramref name="wanted"/> (sorted) starts with a fast seek.</summary>
+    internal bool Seeks(VideoInfo video, int[] wanted) =>
+        _options.FastSeek && video.TimingFromFfprobe && !video.IsVariableFrameRate && video.RealFrameRate.IsValid
+        && wanted[0] / video.Fps > _options.SeekMarginSeconds;
+
+    // The options before "-i" and the input: decoder threads, and the seek (with -copyts, so the select
+    // filter sees the file's own timestamps) when there is one.
+    internal List<string> InputArguments(VideoInfo video, int[] wanted, bool seek)
+    {
+        var args = new List<string> { "-threads", _options.Threads.ToString(CultureInfo.InvariantCulture) };
         if (seek)
         {
-            double seekTo = firstFrameTime - _options.SeekMarginSeconds;
+            double seekTo = wanted[0] / video.Fps - _options.SeekMarginSeconds;
             args.AddRange(["-ss", seekTo.ToString("0.######", CultureInfo.InvariantCulture), "-copyts"]);
-            select = FrameSelectFilter.ByTimestamp(wanted, video.StartTime, video.RealFrameRate);
         }
-        else
-        {
-            select = FrameSelectFilter.ByFrameNumber(wanted);
-        }
+        args.AddRange(["-i", VideoProbe.ToolInput(video.Path)]);
+        return args;
+    }
 
-        string filter = select;
+    // The options of one rawvideo output fed by input number `input`, up to (not including) its destination.
+    internal List<string> OutputArguments(VideoInfo video, string input, int[] wanted, int width, int height, bool seek)
+    {
+        string filter = seek ? FrameSelectFilter.ByTimestamp(wanted, video.StartTime, video.RealFrameRate) : FrameSelectFilter.ByFrameNumber(wanted);
         if (width != video.DisplayWidth || height != video.DisplayHeight)
             filter += $",scale={width}:{height}:flags={_options.ScaleFlags}";
-
-        args.AddRange([
-            "-i", VideoProbe.ToolInput(video.Path),
-            "-map", "0:" + video.StreamSpecifier,
+        return
+        [
+            "-map", input + ":" + video.StreamSpecifier,
             "-an", "-sn", "-dn",
-            "-filter_threads", threads,
             "-vf", filter,
             "-fps_mode", "passthrough",            // one output frame per selected frame: no duplicates, no drops
             "-frames:v", wanted.Length.ToString(CultureInfo.InvariantCulture),  // stop once the last one is out
-            "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
-        ]);
-        return args;
+            "-pix_fmt", "rgb24", "-f", "rawvideo",
+        ];
     }
 
     private static VideoInputException MissingFrames(VideoInfo video, int[] wanted, int got, int exit, string stderr)

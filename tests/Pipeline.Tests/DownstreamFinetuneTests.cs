@@ -28,16 +28,52 @@ public sealed class DownstreamFinetuneTests : IDisposable
     public void Yaml_keys_are_strict_and_values_checked()
     {
         string good = dir.File("ft.yaml");
-        File.WriteAllText(good, "epochs: 3\nwarmup_epochs: 1\nbase_lr: 1.0e-3\nmixup_alpha: 0\n");
+        File.WriteAllText(good, "epochs: 3\nwarmup_epochs: 1\nbase_lr: 1.0e-3\nmixup_alpha: 0\nrepeated_augmentation: 3\n");
         var s = StrictYaml.Load<FinetuneSettings>(good).Validate(good);
         Assert.Equal(3, s.Epochs);
         Assert.Equal(1e-3 * 8 / 256, s.Lr, 12);
         Assert.Equal(0.75, s.LayerDecay);
+        Assert.Equal(3, s.RepeatedAugmentation);
+        Assert.Equal(2, new FinetuneSettings().RepeatedAugmentation);   // the paper's 2 by default
         string typo = dir.File("typo.yaml");
         File.WriteAllText(typo, "epochs: 3\nlayer_decy: 0.5\n");
         Assert.Contains(typo, Assert.Throws<InvalidDataException>(() => StrictYaml.Load<FinetuneSettings>(typo)).Message);
         var e = Assert.Throws<ArgumentException>(() => new FinetuneSettings { WarmupEpochs = 9, Epochs = 2 }.Validate("x.yaml"));
         Assert.Contains("warmup_epochs", e.Message);
+    }
+
+    [Fact]
+    public void Repeated_augmentation_puts_each_clip_next_to_its_copies_and_augments_every_copy_on_its_own()
+    {
+        using var scope = torch.NewDisposeScope();
+        // Two clips [2, T=2, 24, 24, 3] whose bytes differ (clip 1 = clip 0 + 100), one sampled frame each.
+        var bytes = new byte[2 * 2 * 24 * 24 * 3];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)((i * 7 % 100) + (i >= bytes.Length / 2 ? 100 : 0));
+        Tensor clips = torch.tensor(bytes, 2, 2, 24, 24, 3);
+        Tensor frames = clips[.., 0..1];
+        Tensor labels = torch.tensor(new long[] { 4, 1 }, 2);
+        var (c, f, l) = RepeatedAugmentation.Expand(clips, frames, labels, 3);
+
+        Assert.Equal(new long[] { 6, 2, 24, 24, 3 }, c.shape);
+        Assert.Equal(new long[] { 6, 1, 24, 24, 3 }, f.shape);
+        Assert.Equal(new long[] { 4, 4, 4, 1, 1, 1 }, l.ToArray<long>());
+        for (int row = 0; row < 6; row++)
+            Assert.True(Same(c[row], clips[row / 3]), $"row {row} should be clip {row / 3}");
+
+        // Independent crops per row: the three copies of a clip come out different.
+        var augmenter = new CrossVideoMAE.Stages.Augment.CrossVideoViewAugmenter(new CrossVideoMAE.Stages.Augment.AugmentConfig
+        {
+            ShortSide = 20, CropSize = 16, RandAugment = false, RandomErasing = false, Mixup = false, CutMix = false, NumClasses = 5,
+        });
+        using var rng = new CrossVideoMAE.Stages.Augment.AugmentRandom(11);
+        using var views = augmenter.Apply(c, f, l, rng);
+        Assert.False(Same(views.U1[0], views.U1[1]));
+        Assert.False(Same(views.U1[1], views.U1[2]));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => RepeatedAugmentation.Expand(clips, frames, labels, 0));
+        static bool Same(Tensor a, Tensor b) => a.eq(b).all().item() != 0;
+        var e = Assert.Throws<ArgumentException>(() => new FinetuneSettings { RepeatedAugmentation = 0 }.Validate("ft.yaml"));
+        Assert.Contains("repeated_augmentation", e.Message);
     }
 
     [Fact]

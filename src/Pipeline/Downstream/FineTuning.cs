@@ -20,7 +20,8 @@ public sealed record FinetuneResult(string Classifier, string Checkpoint, long S
 /// Supervised fine-tuning of a <see cref="VideoClassifier"/> from a pre-trained encoder with the method's
 /// recipe: AdamW (0.9, 0.999) with layer-wise lr decay, warmup + cosine per iteration, drop path, head
 /// dropout, and the strong video augmentation of the train feed (RandAugment, random erasing, mixup /
-/// cutmix with label-smoothed soft targets: view u^2 of <see cref="CrossVideoViewAugmenter"/>). Writes
+/// cutmix with label-smoothed soft targets: view u^2 of <see cref="CrossVideoViewAugmenter"/>), each clip
+/// augmented <see cref="FinetuneSettings.RepeatedAugmentation"/> times per step. Writes
 /// OUT/metrics.jsonl, OUT/classifier.safetensors and a training checkpoint OUT/ckpt-*.safetensors.
 /// </summary>
 public static class FineTuning
@@ -61,7 +62,7 @@ public static class FineTuning
         var stream = new TrainClipStream(loader, s.TrainSplit, s.BatchSize);
         Directory.CreateDirectory(q.OutDir);
         log.WriteLine($"finetune: {(weights is null ? "random-init encoder" : weights.Path)} ({config.Name}, {loader.ClipLength}x{size}x{size}), {classes} classes, " +
-                      $"{trainRows} train clips, {s.Epochs} epochs x {perEpoch} steps, lr {s.Lr:G4}");
+                      $"{trainRows} train clips (each augmented {s.RepeatedAugmentation}x per step), {s.Epochs} epochs x {perEpoch} steps, lr {s.Lr:G4}");
 
         long step = 0;
         double lastLoss = double.NaN;
@@ -78,7 +79,9 @@ public static class FineTuning
                     using (var scope = torch.NewDisposeScope())
                     {
                         double lr = schedule.Apply(optimizer, Math.Min(step, schedule.TotalSteps));
-                        using AugmentedViews views = augmenter.Apply(batch.Clips.to(q.Device), batch.Frames.to(q.Device), batch.Labels.to(q.Device), aug);
+                        var (clips, frames, labels) = RepeatedAugmentation.Expand(
+                            batch.Clips.to(q.Device), batch.Frames.to(q.Device), batch.Labels.to(q.Device), s.RepeatedAugmentation);   // [B*R, ...]
+                        using AugmentedViews views = augmenter.Apply(clips, frames, labels, aug);
                         Tensor logits = model.forward(views.U2);                                          // [B, K]
                         Tensor loss = SoftTargetCrossEntropy(logits, views.Targets!);
                         optimizer.zero_grad();

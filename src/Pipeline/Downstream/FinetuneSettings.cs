@@ -21,11 +21,12 @@ namespace CrossVideoMAE.Pipeline.Downstream;
 /// rand_augment: true      # RandAugment m9 n2
 /// random_erasing: 0.25    # probability; 0 switches it off
 /// flip_probability: 0.5   # 0 for SSv2
+/// repeated_augmentation: 2  # copies of each clip per step, each augmented on its own (1: off)
 /// train_split: train
 /// eval_split: val         # evaluated (centre crop, 1 clip) after training; empty: skip
 /// seed: 0
 /// </code>
-/// Repeated augmentation (2 in the paper) is not implemented: each clip is seen once per epoch.
+/// The lr follows the batch of decoded clips (batch_size), not the B x repeated_augmentation rows a step trains on.
 /// </summary>
 public sealed class FinetuneSettings
 {
@@ -46,6 +47,7 @@ public sealed class FinetuneSettings
     public bool RandAugment { get; set; } = true;
     public double RandomErasing { get; set; } = 0.25;
     public double FlipProbability { get; set; } = 0.5;
+    public int RepeatedAugmentation { get; set; } = 2;
     public string TrainSplit { get; set; } = "train";
     public string? EvalSplit { get; set; } = "val";
     public ulong Seed { get; set; }
@@ -72,6 +74,7 @@ public sealed class FinetuneSettings
         Require(CutmixAlpha >= 0, "cutmix_alpha", CutmixAlpha, "must not be negative");
         Require(RandomErasing is >= 0 and <= 1, "random_erasing", RandomErasing, "must be in [0, 1]");
         Require(FlipProbability is >= 0 and <= 1, "flip_probability", FlipProbability, "must be in [0, 1]");
+        Require(RepeatedAugmentation is >= 1 and <= 16, "repeated_augmentation", RepeatedAugmentation, "must be in [1, 16]");
         return this;
     }
 }

@@ -15,7 +15,8 @@ namespace CrossVideoMAE.Pipeline.Prepare;
 /// killed or timed-out ffmpeg) are retried by a Polly pipeline whose timeout cancels, and so
 /// kills, the running tool; a corrupt file is quarantined at once.
 /// <para>Probing reads the container's own index in this process (<see cref="ContainerIndexReader"/>),
-/// so most videos cost one ffmpeg run, the decode. ffprobe runs only when the index cannot be read
+/// so most videos cost no tool run but their share of a decode run that several videos share
+/// (<see cref="ExtractBatchAsync"/>). ffprobe runs only when the index cannot be read
 /// exactly (then it reports why a file is unusable), when the clip starts far enough in that a fast
 /// seek saves more decoding than an ffprobe run costs (<see cref="SeekPaysAbovePixels"/>; seeking needs
 /// ffprobe's timestamps), and when a frame count taken from packets (WebM) proves too high because

@@ -81,6 +81,21 @@ public sealed class DownstreamMetricsTests
         Assert.Equal(3.0 / 4, r[10], 12);
     }
 
+    [Fact]
+    public void Video_features_are_the_mean_of_each_videos_clips_in_order_of_first_appearance()
+    {
+        // Clips of videos b, a, b, c (labels 2, 0, 2, 1); features by hand.
+        using Tensor f = torch.tensor(new float[] { 1, 0, 3, 3, 3, 4, 0, -2 }, 4, 2);
+        using var clips = new ClipFeatures(f.clone(), [new("b", 0, 2), new("a", 0, 0), new("b", 1, 2), new("c", 0, 1)]);
+        var (means, labels, ids) = clips.VideoMeans();
+        using (means)
+        {
+            Assert.Equal(["b", "a", "c"], ids);
+            Assert.Equal([2, 0, 1], labels);
+            Assert.Equal(new float[] { 2, 2, 3, 3, 0, -2 }, means.ToArray<float>());   // b: ((1,0)+(3,4))/2
+        }
+    }
+
     private static float[] Dir(double degrees, double length = 1) =>
         [(float)(length * Math.Cos(degrees * Math.PI / 180)), (float)(length * Math.Sin(degrees * Math.PI / 180))];
 }

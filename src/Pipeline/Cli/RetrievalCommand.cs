@@ -18,16 +18,18 @@ public static class RetrievalCommand
         var gallerySplit = new Option<string>("--gallery-split") { Description = "Gallery split.", DefaultValueFactory = _ => "train" };
         var querySplit = new Option<string?>("--query-split") { Description = "Query split (default: val if present, else test)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of a random-init encoder.", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("retrieval", "Nearest-neighbour clip retrieval with frozen encoder features: Recall@1/5/10.")
+        var perClip = new Option<bool>("--per-clip") { Description = "Every clip is a query and a gallery item (default: one feature per video, the mean of its clips)." };
+        var cmd = new Command("retrieval", "Nearest-neighbour video retrieval with frozen encoder features: Recall@1/5/10.")
         {
-            weights, randomInit, output, gallerySplit, querySplit, seed,
+            weights, randomInit, output, gallerySplit, querySplit, seed, perClip,
         };
         common.AddTo(cmd);
         cmd.SetAction((r, ct) => CommonOptions.Guard(async () =>
         {
             DownstreamSetup.SetThreads(r.GetValue(common.Threads));
             var request = new RetrievalRequest(r.GetValue(common.Manifest)!, r.GetValue(weights), r.GetValue(randomInit), r.GetValue(common.Config),
-                r.GetValue(common.Size), r.GetValue(gallerySplit)!, r.GetValue(querySplit), r.GetValue(common.Batch), common.ParseDevice(r), r.GetValue(seed));
+                r.GetValue(common.Size), r.GetValue(gallerySplit)!, r.GetValue(querySplit), r.GetValue(common.Batch), common.ParseDevice(r), r.GetValue(seed),
+                r.GetValue(perClip));
             RetrievalReport report = await RetrievalRun.RunAsync(request, Console.Out, ct);
             string path = Path.Combine(r.GetValue(output)!, "retrieval.json");
             CommonOptions.WriteJson(path, report);

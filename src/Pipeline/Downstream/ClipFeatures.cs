@@ -38,5 +38,30 @@ public sealed class ClipFeatures(Tensor features, IReadOnlyList<ClipKey> clips) 
         }
     }
 
+    /// <summary>One feature per video, the mean of its clips' features, with the video's label; videos in
+    /// the order their first clip appears. Features [V, D].</summary>
+    public (Tensor Features, int[] Labels, string[] VideoIds) VideoMeans()
+    {
+        var rowsOf = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        var order = new List<ClipKey>();
+        for (int i = 0; i < Clips.Count; i++)
+        {
+            if (!rowsOf.TryGetValue(Clips[i].VideoId, out var rows))
+            {
+                rowsOf[Clips[i].VideoId] = rows = [];
+                order.Add(Clips[i]);
+            }
+            rows.Add(i);
+        }
+        using var scope = torch.NewDisposeScope();
+        var means = order.Select(c =>
+        {
+            long[] rows = rowsOf[c.VideoId].ToArray();
+            return Features.index_select(0, torch.tensor(rows, rows.Length)).mean(0);   // [D]
+        }).ToList();
+        Tensor stacked = torch.stack(means, 0);                                            // [V, D]
+        return (scope.MoveToOuter(stacked), order.Select(c => c.Label).ToArray(), order.Select(c => c.VideoId).ToArray());
+    }
+
     public void Dispose() => Features.Dispose();
 }

@@ -5,14 +5,15 @@ using CrossVideoMAE.Torch;
 namespace CrossVideoMAE.Pipeline.Downstream;
 
 public sealed record RetrievalRequest(string Manifest, string? Weights, bool RandomInit, string? ConfigName, int? Size,
-    string GallerySplit, string? QuerySplit, int BatchSize, Device Device, ulong Seed);
+    string GallerySplit, string? QuerySplit, int BatchSize, Device Device, ulong Seed, bool PerClip = false);
 
 public sealed record RetrievalReport(string Weights, bool RandomInit, string Config, int ClipLength, int Size,
-    string QuerySplit, string GallerySplit, int Queries, int Gallery, Dictionary<string, double> Recall, string Features);
+    string QuerySplit, string GallerySplit, string Level, int Queries, int Gallery, Dictionary<string, double> Recall, string Features);
 
 /// <summary>
-/// Clip retrieval: encoder features (mean of all tokens, centre crop) of the held-out split are the
-/// queries, the train split's the gallery; cosine nearest neighbours; Recall@1/5/10.
+/// Video retrieval: encoder features (mean of all tokens, centre crop) of the held-out split are the
+/// queries, the train split's the gallery; one feature per video, the mean over its clips (per clip with
+/// <see cref="RetrievalRequest.PerClip"/>); cosine nearest neighbours; Recall@1/5/10.
 /// </summary>
 public static class RetrievalRun
 {
@@ -32,12 +33,28 @@ public static class RetrievalRun
         var transform = DownstreamSetup.CenterCrop(size);
         using ClipFeatures gallery = await ClipFeatures.ExtractAsync(loader, q.GallerySplit, extractor, transform, q.BatchSize, q.Device, ct: ct);
         using ClipFeatures queries = await ClipFeatures.ExtractAsync(loader, querySplit, extractor, transform, q.BatchSize, q.Device, ct: ct);
-        var recall = Retrieval.RecallAtK(queries.Features, queries.Labels, gallery.Features, gallery.Labels, Retrieval.DefaultKs);
-        log.WriteLine($"retrieval: {queries.Clips.Count} '{querySplit}' queries against {gallery.Clips.Count} '{q.GallerySplit}' clips: " +
+        string level = q.PerClip ? "clip" : "video";
+        Dictionary<int, double> recall;
+        int queryCount, galleryCount;
+        if (q.PerClip)
+        {
+            recall = new(Retrieval.RecallAtK(queries.Features, queries.Labels, gallery.Features, gallery.Labels, Retrieval.DefaultKs));
+            (queryCount, galleryCount) = (queries.Clips.Count, gallery.Clips.Count);
+        }
+        else
+        {
+            var (qf, ql, qv) = queries.VideoMeans();
+            var (gf, gl, gv) = gallery.VideoMeans();
+            using (qf)
+            using (gf)
+                recall = new(Retrieval.RecallAtK(qf, ql, gf, gl, Retrieval.DefaultKs));
+            (queryCount, galleryCount) = (qv.Length, gv.Length);
+        }
+        log.WriteLine($"retrieval: {queryCount} '{querySplit}' {level} queries against {galleryCount} '{q.GallerySplit}' {level}s: " +
                       string.Join(", ", recall.Select(kv => $"R@{kv.Key} {kv.Value:P2}")));
         return new RetrievalReport(q.RandomInit ? "random-init" : weights!.Path, q.RandomInit, config.Name, loader.ClipLength, size,
-            querySplit, q.GallerySplit, queries.Clips.Count, gallery.Clips.Count,
+            querySplit, q.GallerySplit, level, queryCount, galleryCount,
             recall.ToDictionary(kv => $"R@{kv.Key}", kv => kv.Value),
-            "mean of all encoder tokens (no final norm), centre crop, one vector per clip; cosine similarity");
+            $"mean of all encoder tokens (no final norm), centre crop, one vector per clip{(q.PerClip ? "" : ", averaged over each video's clips")}; cosine similarity");
     }
 }

@@ -55,6 +55,6 @@ public static class RetrievalRun
         return new RetrievalReport(q.RandomInit ? "random-init" : weights!.Path, q.RandomInit, config.Name, loader.ClipLength, size,
             querySplit, q.GallerySplit, level, queryCount, galleryCount,
             recall.ToDictionary(kv => $"R@{kv.Key}", kv => kv.Value),
-            $"mean of all encoder tokens (no final norm), centre crop, one vector per clip{(q.PerClip ? "" : ", averaged over each video's clips")}; cosine similarity");
+            $"mean of all encoder tokens (no final norm), centre crop, one vector per clip{(q.PerClip ? "" : ", averaged per video over its clips")}; cosine similarity");
     }
 }

@@ -1,0 +1,10 @@
+using System.Runtime.InteropServices;
+
+namespace CrossVideoMAE.Torch.Native;
+
+/// <summary>Imports of native/src/augment_resize.cpp and augment_pixels.cpp (CPU kernels of the train-feed augmentation).</summary>
+internal static unsafe partial class LibTorch
+{
+    [DllImport(Lib)] internal static extern int cvm_crop_resize_into(IntPtr src, long top, long left, long height, long width, int mode,
+        bool antialias, bool flip, double* scale, double* shift, IntPtr dst);
+}

@@ -6,9 +6,9 @@ using CrossVideoMAE.Torch;
 // Reports clips per CPU-second (clips/s per core: libtorch runs on --threads intra-op threads,
 // 1 by default) and clips per wall-second, plus a per-stage breakdown of one batch.
 //   augment-bench [--batch 8] [--frames 16] [--height 256] [--width 341] [--iters 6] [--rounds 3] [--threads 1]
-//                 [--device cpu|cuda] [--no-strong] [--no-reuse]
+//                 [--device cpu|cuda] [--no-strong] [--no-reuse] [--no-stages]
 // Output tensors are reused across batches through a ViewBufferPool, as the train feed does;
-// --no-reuse allocates them fresh for every batch.
+// --no-reuse allocates them fresh for every batch; --no-stages skips the per-stage breakdown.
 var opts = Options.Parse(args);
 torch.set_num_threads(opts.Threads);
 Device device = Device.Parse(opts.Device);
@@ -51,7 +51,7 @@ for (int round = 0; round < opts.Rounds; round++)
 }
 Console.WriteLine($"best round: {bestWall:F1} clips/s wall, {bestPerCore:F1} clips/s per core (process CPU time)");
 
-Stages(opts, config, clips, frames, device);
+if (!opts.NoStages) Stages(opts, config, clips, frames, device);
 
 void RunBatch(long index)
 {
@@ -103,10 +103,21 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             rrc.ApplyInto(clips.select(0, i), boxes[i], view.select(0, i), flip: true, Normalize.ImageNet);
         }
     });
-    Tensor v2 = view.clone();
-    Time("normalise into one view (u2 path)", 2, () =>
+    // u2 before RandAugment: uint8 levels on the CPU (the feed's path there), float 0-255 elsewhere.
+    bool bytes = device.Type == DeviceType.CPU;
+    Tensor levels = torch.empty([b, 3, opts.Frames, 224, 224], bytes ? ScalarType.Byte : ScalarType.Float32, device);
+    Time(bytes ? "crop+resize to uint8 levels (u2 before RandAugment)" : "crop+resize to 0-255 floats (u2 before RandAugment)", 2, () =>
     {
-        for (int i = 0; i < b; i++) Normalize.ImageNet.WriteInto(v2.select(0, i), view.select(0, i), channelDim: 0);
+        for (int i = 0; i < b; i++)
+        {
+            using var s = torch.NewDisposeScope();
+            rrc.ApplyInto(clips.select(0, i), boxes[i], levels.select(0, i), flip: false, normalize: null);
+        }
+    });
+    Tensor v2 = torch.empty([b, 3, opts.Frames, 224, 224], ScalarType.Float32, device);
+    Time("normalise the levels into one view (u2)", 2, () =>
+    {
+        for (int i = 0; i < b; i++) Normalize.ImageNet.WriteInto(levels.select(0, i), v2.select(0, i), channelDim: 0);
     });
     RandAugmentStep[][] plan = ra.Sample(rng, b, 224, 224);
     Time("RandAugment m9 n2 (one draw), all clips", 1, () =>
@@ -114,7 +125,7 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
         for (int i = 0; i < b; i++)
         {
             using var s = torch.NewDisposeScope();
-            Tensor x = v2.narrow(0, i, 1);
+            Tensor x = levels.narrow(0, i, 1);
             foreach (RandAugmentStep st in plan[i]) x = RandAugment.ApplyStep(x, st);
         }
     });
@@ -130,7 +141,7 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             bicubic.Apply(frames.select(0, i), boxes[i]);
         }
     });
-    Tensor one = v2.narrow(0, 0, 1);
+    Tensor one = levels.narrow(0, 0, 1);
     foreach (RandAugmentOp op in RandAugment.Ops)
     {
         double m = ra.MagnitudeOf(op, 224, 224);
@@ -140,7 +151,7 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             RandAugment.ApplyStep(one, new RandAugmentStep(op, op is RandAugmentOp.TranslateX or RandAugmentOp.TranslateY ? Math.Truncate(m) : m));
         });
     }
-    Console.WriteLine($"stages for one batch of {b} clips (ms{(device.Type == DeviceType.CPU ? " of CPU" : "")}):");
+    Console.WriteLine($"stages for one batch of {b} clips (ms{(device.Type == DeviceType.CPU ? " of CPU" : "")}; RandAugment on {levels.dtype}):");
     foreach (var (name, ms) in times) Console.WriteLine($"  {name,-44} {ms,9:F1}");
 }
 
@@ -155,11 +166,12 @@ static Tensor RandomClips(int b, int t, int h, int w, Device device)
     return scope.MoveToOuter(u8.to(device));
 }
 
-internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong, bool NoReuse)
+internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong, bool NoReuse,
+    bool NoStages)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false);
+        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false, false);
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -176,6 +188,7 @@ internal sealed record Options(int Batch, int Frames, int Height, int Width, int
                 "--device" => o with { Device = Next() },
                 "--no-strong" => o with { NoStrong = true },
                 "--no-reuse" => o with { NoReuse = true },
+                "--no-stages" => o with { NoStages = true },
                 _ => throw new ArgumentException($"unknown option {a}"),
             };
         }

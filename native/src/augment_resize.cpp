@@ -20,6 +20,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace {
 
@@ -167,12 +170,34 @@ inline f4 pixel(const float* row, const int64_t* ix, const float* wx, int taps) 
   return v;
 }
 
+// Writes four values of one plane: float32 as they are; uint8 clamped to [0, 255] and rounded half to even.
+inline void put4(float* p, f4 v) { store4(p, v); }
+
+inline void put4(uint8_t* p, f4 v) {
+#if defined(__SSE2__)
+  // cvtps2dq rounds half to even (the default MXCSR mode); the two packs saturate to [0, 255].
+  __m128 x;
+  std::memcpy(&x, &v, sizeof x);
+  const __m128i i = _mm_cvtps_epi32(x);
+  const __m128i b = _mm_packus_epi16(_mm_packs_epi32(i, i), _mm_setzero_si128());
+  const int32_t four = _mm_cvtsi128_si32(b);
+  std::memcpy(p, &four, 4);
+#else
+  const f4 lo = {0, 0, 0, 0}, hi = {255, 255, 255, 255};
+  v = v < lo ? lo : (v > hi ? hi : v);
+  for (int k = 0; k < 4; k++) p[k] = (uint8_t)round_even(v[k]);
+#endif
+}
+
+inline void put1(float* p, float v) { *p = v; }
+inline void put1(uint8_t* p, float v) { *p = (uint8_t)round_even(v < 0.f ? 0.f : (v > 255.f ? 255.f : v)); }
+
 // Horizontal pass for one output row: out_c[j] = post_c(sum_k wx[j][k] * row[ix[j][k] + c]), where the
 // taps' ix are offsets into the interleaved row (3 * source column). Four output pixels at a time are
 // transposed from (r, g, b, -) vectors into r, g and b vectors, so the planes are written 4 wide.
-template <int W>
-void resample_row(const float* row, const AxisTaps& tx, int64_t out_w, bool clamp255, f4 scale, f4 shift, float* o0,
-                  float* o1, float* o2) {
+template <int W, typename Out>
+void resample_row(const float* row, const AxisTaps& tx, int64_t out_w, bool clamp255, f4 scale, f4 shift, Out* o0,
+                  Out* o1, Out* o2) {
   const int taps = tx.width;
   const int64_t* ix = tx.index.data();
   const float* wx = tx.weight.data();
@@ -195,34 +220,17 @@ void resample_row(const float* row, const AxisTaps& tx, int64_t out_w, bool clam
       g = g < lo ? lo : (g > hi ? hi : g);
       b = b < lo ? lo : (b > hi ? hi : b);
     }
-    store4(o0 + j, r * s0 + b0);
-    store4(o1 + j, g * s1 + b1);
-    store4(o2 + j, b * s2 + b2);
+    put4(o0 + j, r * s0 + b0);
+    put4(o1 + j, g * s1 + b1);
+    put4(o2 + j, b * s2 + b2);
   }
   for (; j < out_w; j++) {
     f4 v = pixel<W>(row, ix + j * taps, wx + j * taps, taps);
     if (clamp255) v = v < lo ? lo : (v > hi ? hi : v);
     v = v * scale + shift;
-    o0[j] = v[0];
-    o1[j] = v[1];
-    o2[j] = v[2];
-  }
-}
-
-// The same for uint8 planes: values clamped to [0, 255] and rounded half to even.
-template <int W>
-void resample_row(const float* row, const AxisTaps& tx, int64_t out_w, bool clamp255, f4 scale, f4 shift, uint8_t* o0,
-                  uint8_t* o1, uint8_t* o2) {
-  const int taps = tx.width;
-  const f4 lo = {0, 0, 0, 0}, hi = {255, 255, 255, 255};
-  for (int64_t j = 0; j < out_w; j++) {
-    f4 v = pixel<W>(row, tx.index.data() + j * taps, tx.weight.data() + j * taps, taps);
-    if (clamp255) v = v < lo ? lo : (v > hi ? hi : v);
-    v = v * scale + shift;
-    v = v < lo ? lo : (v > hi ? hi : v);
-    o0[j] = (uint8_t)round_even(v[0]);
-    o1[j] = (uint8_t)round_even(v[1]);
-    o2[j] = (uint8_t)round_even(v[2]);
+    put1(o0 + j, v[0]);
+    put1(o1 + j, v[1]);
+    put1(o2 + j, v[2]);
   }
 }
 
@@ -278,8 +286,9 @@ void dispatch_widths(const at::Tensor& src, int64_t top, int64_t left, int64_t w
   }
 }
 
-// Whether the memory spans of two non-empty tensors (first to last element) intersect.
-bool spans_overlap(const at::Tensor& a, const at::Tensor& b) {
+}  // namespace
+
+bool cvm_spans_overlap(const at::Tensor& a, const at::Tensor& b) {
   auto span = [](const at::Tensor& t) {
     const char* lo = (const char*)t.data_ptr();
     const char* hi = lo;
@@ -294,8 +303,6 @@ bool spans_overlap(const at::Tensor& a, const at::Tensor& b) {
   auto sa = span(a), sb = span(b);
   return sa.first < sb.second && sb.first < sa.second;
 }
-
-}  // namespace
 
 // Crops rows [top, top + height) x columns [left, left + width) of every frame of
 // src [T, H, W, 3] (uint8 or float32 on the 0-255 scale, CPU, any strides), resizes the box to
@@ -332,7 +339,7 @@ CVM_API int cvm_crop_resize_into(TensorH src_h, int64_t top, int64_t left, int64
     for (int c = 0; c < 3; c++)
       TORCH_CHECK(std::isfinite(scale[c]) && std::isfinite(shift[c]), "crop_resize_into: scale and shift must be finite");
     TORCH_CHECK(at::has_internal_overlap(dst) != at::MemOverlap::Yes, "crop_resize_into: destination has overlapping elements");
-    TORCH_CHECK(!spans_overlap(dst, src), "crop_resize_into: the destination overlaps the source");
+    TORCH_CHECK(!cvm_spans_overlap(dst, src), "crop_resize_into: the destination overlaps the source");
     if (src.numel() == 0) return 0;  // T = 0: nothing to write
 
     // The passes read each frame as interleaved rows (stride(2) = 3, stride(3) = 1); other layouts are copied first.

@@ -47,6 +47,9 @@ inline void cvm_sync_threads() {
   try { cvm_sync_threads(); __VA_ARGS__; return 0; } CVM_CATCH \
   return 1;
 
+// Whether the memory of two tensors (first to last element of each) may intersect; defined in augment_resize.cpp.
+bool cvm_spans_overlap(const at::Tensor& a, const at::Tensor& b);
+
 inline at::IntArrayRef cvm_dims(const int64_t* p, int n) { return at::IntArrayRef(p, (size_t)n); }
 
 inline c10::optional<at::Tensor> cvm_opt(TensorH t) {

@@ -32,5 +32,44 @@ public static unsafe partial class torch
                 Check.Status(LibTorch.cvm_crop_resize_into(images.Handle, top, left, height, width, (int)mode, antialias, flip, s, b,
                     destination.Handle));
         }
+
+        /// <summary>
+        /// Table lookup per row: <c>destination[r, i] = table[r / (R / G), input[r, i]]</c> for
+        /// <c>input [R, P]</c> uint8 and a contiguous <c>table [G, 256]</c> (uint8 or float32; G
+        /// divides R, so one table serves each group of R / G consecutive rows). The destination
+        /// <c>[R, P]</c> has the table's type and may be the input itself (uint8, in place).
+        /// </summary>
+        public static void lut_into(Tensor input, Tensor table, Tensor destination) =>
+            Check.Status(LibTorch.cvm_lut_into(input.Handle, table.Handle, destination.Handle));
+
+        /// <summary>How often each level 0..255 occurs in each row of <c>input [R, P]</c> uint8: <c>[R, 256]</c> int64.</summary>
+        public static Tensor histogram_rows(Tensor input) => Tensor.Wrap(LibTorch.cvm_histogram_rows(input.Handle));
+
+        /// <summary>
+        /// Saturation of uint8 clips <c>input [N, 3, pixels]</c>: each value v becomes
+        /// <c>lerp(gray, v, factor)</c> clamped to [0, 255] and cast to uint8 (toward zero), with
+        /// gray = 0.2989 r + 0.587 g + 0.114 b of its pixel (float32). The destination (same shape,
+        /// contiguous) may be the input.
+        /// </summary>
+        public static void adjust_saturation_into(Tensor input, double factor, Tensor destination) =>
+            Check.Status(LibTorch.cvm_adjust_saturation_into(input.Handle, factor, destination.Handle));
+
+        /// <summary>
+        /// Sharpness of uint8 planes <c>input [N, H, W]</c>: inside the one-pixel border, the blend
+        /// at ratio <paramref name="factor"/> of each value with its smoothing by the kernel
+        /// [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 (float32), clamped to [0, 255] and cast to uint8
+        /// (toward zero); border values are kept. The destination (same shape, contiguous) may be the input.
+        /// </summary>
+        public static void adjust_sharpness_into(Tensor input, double factor, Tensor destination) =>
+            Check.Status(LibTorch.cvm_adjust_sharpness_into(input.Handle, factor, destination.Handle));
+
+        /// <summary>
+        /// Moves values within rows: <c>destination[r, q] = input[r, index[q]]</c>, or 0 where
+        /// <c>index[q]</c> is -1, for <c>input [R, P]</c> uint8, <c>index [Q]</c> int64 in [-1, P)
+        /// and <c>destination [R, Q]</c> uint8 (not overlapping the input): a nearest-neighbour warp
+        /// of every plane of a clip by one map.
+        /// </summary>
+        public static void gather_columns_into(Tensor input, Tensor index, Tensor destination) =>
+            Check.Status(LibTorch.cvm_gather_columns_into(input.Handle, index.Handle, destination.Handle));
     }
 }

@@ -71,7 +71,8 @@ public static class AffineWarp
     /// Warps <c>x [N, C, T, H, W]</c> with one inverse matrix; returns a new tensor. The pixel each
     /// output pixel takes is worked out once for the H x W grid (<see cref="SourceIndex"/>), then
     /// every plane is gathered with it: the same pixels grid_sample (nearest, zero padding) picks,
-    /// without sampling each of the N·C·T planes.
+    /// without sampling each of the N·C·T planes. uint8 clips on the CPU are gathered by one native
+    /// pass (<see cref="torch.augment.gather_columns_into"/>), others by index_select.
     /// </summary>
     public static Tensor Apply(Tensor x, double[] inverse)
     {
@@ -81,6 +82,13 @@ public static class AffineWarp
         using var scope = torch.NewDisposeScope();
         (Tensor index, Tensor outside) = SourceIndex(inverse, h, w, x.device); // [H·W] int64, [1, H·W] bool
         Tensor planes = x.reshape(s[0] * s[1] * s[2], (long)h * w);            // [R, H·W]
+        if (x.dtype == ScalarType.Byte && x.device.Type == DeviceType.CPU)
+        {
+            // uint8 clips on the CPU (the feed's RandAugment): one native pass, outside pixels marked -1.
+            Tensor moved = torch.empty(planes.shape, ScalarType.Byte);
+            torch.augment.gather_columns_into(planes, index.masked_fill(outside.squeeze(0), -1), moved);
+            return scope.MoveToOuter(moved.reshape(s));
+        }
         Tensor warped = planes.index_select(1, index);                          // [R, H·W]
         // Zero what falls outside: multiplying in place by a 0/1 row is a fraction of the cost of a
         // broadcast masked_fill (the values are finite pixel levels, so 0 · v = 0).

@@ -147,9 +147,20 @@ public sealed class CrossVideoViewAugmenter
         else
         {
             // RandAugment works on the 0-255 scale: crop without normalising, then normalise into the row.
+            // On the CPU the crop is rounded to uint8 levels and the steps run on bytes (as torchvision's
+            // RandAugment runs on uint8 images); elsewhere they run on the float crop.
             CropBox box = Config.SharedBaseCrop ? plan.Crop1[i] : plan.Crop2[i];
             bool flipped = Config.SharedBaseCrop ? plan.Flip1[i] : plan.Flip2[i];
-            Tensor x = videoCrop.ApplyPlanar(clip, box, flipped).unsqueeze(0); // [1, 3, T, S, S]
+            Tensor x;
+            if (clip.device.Type == DeviceType.CPU)
+            {
+                x = torch.empty([1, 3, clip.size(0), Config.CropSize, Config.CropSize], ScalarType.Byte); // [1, 3, T, S, S]
+                videoCrop.ApplyInto(clip, box, x.select(0, 0), flipped, normalize: null);
+            }
+            else
+            {
+                x = videoCrop.ApplyPlanar(clip, box, flipped).unsqueeze(0); // [1, 3, T, S, S] float
+            }
             foreach (RandAugmentStep step in steps) x = RandAugment.ApplyStep(x, step);
             normalize.WriteInto(x.select(0, 0), u2Row, channelDim: 0);
         }

@@ -58,7 +58,10 @@ public sealed class Normalize
     /// <summary>
     /// Writes the normalised <paramref name="source"/> into <paramref name="destination"/> (same
     /// shape, float32, any strides; <paramref name="source"/> is left as it is): one pass per
-    /// channel, <c>shift[c] + scale[c] · source[c]</c>, then one copy.
+    /// channel, <c>shift[c] + scale[c] · source[c]</c>, then one copy. A uint8 CPU source (levels
+    /// 0–255, channels in dimension 0, contiguous) is written in one native pass through a table
+    /// of the 256 normalised levels of each channel; the destination must then be a view whose
+    /// last dimension is contiguous.
     /// </summary>
     public void WriteInto(Tensor source, Tensor destination, int channelDim)
     {
@@ -69,6 +72,11 @@ public sealed class Normalize
             throw new ArgumentException($"source [{string.Join(", ", source.shape)}] and destination [{string.Join(", ", destination.shape)}] differ in shape");
         if (source.size(d) != Mean.Count)
             throw new ArgumentException($"dimension {d} holds {source.size(d)} channels, the normalisation {Mean.Count}");
+        if (source.dtype == ScalarType.Byte && source.device.Type == DeviceType.CPU)
+        {
+            WriteLevelsInto(source, destination, d);
+            return;
+        }
         if (!source.dtype.IsFloatingPoint() || !destination.dtype.IsFloatingPoint())
             throw new ArgumentException($"normalising needs floating tensors, got {source.dtype} and {destination.dtype}");
         using var scope = torch.NewDisposeScope();
@@ -77,6 +85,31 @@ public sealed class Normalize
             Tensor offset = torch.tensor([(float)shift[c]], 1).to(source.device, source.dtype); // [1], broadcasts
             destination.select(d, c).copy_(offset.add(source.select(d, c), scale[c]));
         }
+    }
+
+    /// <summary>The normalised value of each level 0..255 in each channel: <c>[C, 256]</c> float32.</summary>
+    public Tensor LevelTable()
+    {
+        var table = new float[Mean.Count * 256];
+        for (int c = 0; c < Mean.Count; c++)
+            for (int v = 0; v < 256; v++) table[c * 256 + v] = (float)(shift[c] + scale[c] * v);
+        return torch.tensor(table, Mean.Count, 256);
+    }
+
+    // uint8 source [C, ...] (CPU, contiguous) -> float32 destination of the same shape: each row
+    // (the innermost dimension) through its channel's table.
+    private void WriteLevelsInto(Tensor source, Tensor destination, int channelDim)
+    {
+        if (channelDim != 0 || !source.is_contiguous() || source.dim() < 2)
+            throw new ArgumentException($"a uint8 source must be contiguous with its channels in dimension 0, got [{string.Join(", ", source.shape)}] " +
+                $"with channels in dimension {channelDim}", nameof(source));
+        if (destination.dtype != ScalarType.Float32 || destination.device.Type != DeviceType.CPU)
+            throw new ArgumentException($"a uint8 source is normalised into a float32 CPU tensor, got {destination.dtype} on {destination.device}",
+                nameof(destination));
+        using var scope = torch.NewDisposeScope();
+        long inner = source.size(-1), rows = source.numel() / inner;
+        Tensor target = destination.dim() == 2 ? destination : destination.view(rows, inner); // throws when no view exists
+        torch.augment.lut_into(source.reshape(rows, inner), LevelTable(), target); // rows of channel c use table c
     }
 
     // Per-channel scale and shift shaped to broadcast along channelDim: [1, .., C, .., 1].

@@ -85,9 +85,16 @@ public sealed class RandAugment
         return plan;
     }
 
-    /// <summary>Applies one step to <c>x [N, 3, T, H, W]</c> (float, 0–255); returns a new tensor.</summary>
+    /// <summary>
+    /// Applies one step to <c>x [N, 3, T, H, W]</c> on the 0–255 scale and returns a new tensor:
+    /// float on any device through libtorch ops (<see cref="ToneOps"/>, the GPU path), or uint8 on
+    /// the CPU through the native byte kernels (<see cref="ByteToneOps"/>, the CPU feed's path: the
+    /// same formulas, each result cast to uint8 toward zero as torchvision's uint8 ops do).
+    /// </summary>
     public static Tensor ApplyStep(Tensor x, RandAugmentStep step)
     {
+        bool bytes = x.dtype == ScalarType.Byte;
+        if (bytes) ByteToneOps.Check(x);
         int h = (int)x.size(3), w = (int)x.size(4);
         double m = step.Magnitude;
         return step.Op switch
@@ -98,19 +105,19 @@ public sealed class RandAugment
             RandAugmentOp.TranslateX => AffineWarp.Shift(x, (int)m, 0),
             RandAugmentOp.TranslateY => AffineWarp.Shift(x, 0, (int)m),
             RandAugmentOp.Rotate => AffineWarp.Apply(x, AffineWarp.Rotate(m)),
-            RandAugmentOp.Brightness => ToneOps.Brightness(x, 1 + m),
-            RandAugmentOp.Color => ToneOps.Color(x, 1 + m),
-            RandAugmentOp.Contrast => ToneOps.Contrast(x, 1 + m),
-            RandAugmentOp.Sharpness => ToneOps.Sharpness(x, 1 + m),
-            RandAugmentOp.Posterize => ToneOps.Posterize(x, (int)m),
-            RandAugmentOp.Solarize => ToneOps.Solarize(x, m),
-            RandAugmentOp.AutoContrast => ToneOps.AutoContrast(x),
-            RandAugmentOp.Equalize => HistogramEqualize.Apply(x),
+            RandAugmentOp.Brightness => bytes ? ByteToneOps.Brightness(x, 1 + m) : ToneOps.Brightness(x, 1 + m),
+            RandAugmentOp.Color => bytes ? ByteToneOps.Color(x, 1 + m) : ToneOps.Color(x, 1 + m),
+            RandAugmentOp.Contrast => bytes ? ByteToneOps.Contrast(x, 1 + m) : ToneOps.Contrast(x, 1 + m),
+            RandAugmentOp.Sharpness => bytes ? ByteToneOps.Sharpness(x, 1 + m) : ToneOps.Sharpness(x, 1 + m),
+            RandAugmentOp.Posterize => bytes ? ByteToneOps.Posterize(x, (int)m) : ToneOps.Posterize(x, (int)m),
+            RandAugmentOp.Solarize => bytes ? ByteToneOps.Solarize(x, m) : ToneOps.Solarize(x, m),
+            RandAugmentOp.AutoContrast => bytes ? ByteToneOps.AutoContrast(x) : ToneOps.AutoContrast(x),
+            RandAugmentOp.Equalize => bytes ? ByteToneOps.Equalize(x) : HistogramEqualize.Apply(x),
             _ => throw new ArgumentOutOfRangeException(nameof(step), step.Op, "unknown RandAugment operation"),
         };
     }
 
-    /// <summary>Returns a new tensor: <c>x [B, 3, T, H, W]</c> with each sample's steps applied.</summary>
+    /// <summary>Returns a new tensor: <c>x [B, 3, T, H, W]</c> (float, or uint8 on the CPU) with each sample's steps applied.</summary>
     public static Tensor Apply(Tensor x, RandAugmentStep[][] plan)
     {
         Tensor result = x.clone();
@@ -132,7 +139,8 @@ public sealed class RandAugment
     /// </summary>
     public static void ApplyInPlace(Tensor x, RandAugmentStep[][] plan)
     {
-        ToneOps.CheckClip(x);
+        if (x.dtype == ScalarType.Byte) ByteToneOps.Check(x);
+        else ToneOps.CheckClip(x);
         int batch = (int)x.size(0);
         if (plan.Length != batch) throw new ArgumentException($"{plan.Length} RandAugment plans for a batch of {batch}", nameof(plan));
         int steps = plan.Length == 0 ? 0 : plan.Max(p => p.Length);

@@ -28,7 +28,7 @@ Console.WriteLine($"device {device}, libtorch {torch.__version__}, {torch.get_nu
 for (int i = 0; i < 2; i++) RunBatch(i); // warm-up: allocator, kernels
 
 // Rounds of --iters batches each; the best round is the least disturbed by other work on the machine.
-double bestPerCore = 0, bestWall = 0;
+double bestPerCore = 0, bestWall = 0, allCpu = 0, allWall = 0;
 for (int round = 0; round < opts.Rounds; round++)
 {
     var proc = Process.GetCurrentProcess();
@@ -44,12 +44,16 @@ for (int round = 0; round < opts.Rounds; round++)
     double cpuSeconds = (proc.TotalProcessorTime - cpu0).TotalSeconds;
     int clipsDone = opts.Batch * opts.Iters;
     double perCore = clipsDone / cpuSeconds, perWall = clipsDone / wall.Elapsed.TotalSeconds;
+    allCpu += cpuSeconds;
+    allWall += wall.Elapsed.TotalSeconds;
     bestPerCore = Math.Max(bestPerCore, perCore);
     bestWall = Math.Max(bestWall, perWall);
     Console.WriteLine($"round {round + 1}: {clipsDone} clips, {wall.Elapsed.TotalSeconds:F2} s wall, {cpuSeconds:F2} s process CPU " +
                       $"({threadSeconds:F2} s on the augmenting thread): {perWall:F1} clips/s wall, {perCore:F1} clips/s per core");
 }
 Console.WriteLine($"best round: {bestWall:F1} clips/s wall, {bestPerCore:F1} clips/s per core (process CPU time)");
+int allClips = opts.Batch * opts.Iters * opts.Rounds;
+Console.WriteLine($"all rounds: {allClips / allWall:F1} clips/s wall, {allClips / allCpu:F1} clips/s per core (rounds draw different batches)");
 
 if (!opts.NoStages) Stages(opts, config, clips, frames, device);
 

@@ -312,3 +312,92 @@ CVM_API int cvm_gather_columns_into(TensorH src_h, TensorH index_h, TensorH dst_
     gather_columns(src.data_ptr<uint8_t>(), src.stride(0), offsets.data(), fills, rows, q, dst.data_ptr<uint8_t>(), dst.stride(0));
   });
 }
+
+namespace {
+
+// Calls f(row of a, row of b, length) for every row (the last dimension) of two tensors of one
+// shape whose last dimension is contiguous; other dimensions may have any strides.
+template <typename T, typename F>
+void for_each_row_pair(at::Tensor& a, at::Tensor& b, F f) {
+  const int64_t dims = a.dim();
+  const int64_t n = dims == 0 ? 1 : a.size(dims - 1);
+  std::vector<int64_t> at_(std::max<int64_t>(dims - 1, 0), 0);
+  T* pa = a.data_ptr<T>();
+  T* pb = b.data_ptr<T>();
+  while (true) {
+    int64_t oa = 0, ob = 0;
+    for (int64_t d = 0; d + 1 < dims; d++) {
+      oa += at_[d] * a.stride(d);
+      ob += at_[d] * b.stride(d);
+    }
+    f(pa + oa, pb + ob, n);
+    int64_t d = dims - 2;
+    for (; d >= 0; d--) {
+      if (++at_[d] < a.size(d)) break;
+      at_[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+void check_pair(const at::Tensor& a, const at::Tensor& b, const char* op) {
+  check_cpu(a, op, "the first tensor");
+  check_cpu(b, op, "the second tensor");
+  TORCH_CHECK(a.sizes() == b.sizes(), op, ": the tensors differ in shape, ", a.sizes(), " and ", b.sizes());
+  TORCH_CHECK(a.scalar_type() == b.scalar_type(), op, ": the tensors differ in type, ", a.scalar_type(), " and ", b.scalar_type());
+  const int64_t d = a.dim();
+  TORCH_CHECK(d == 0 || ((a.size(d - 1) <= 1 || a.stride(d - 1) == 1) && (b.size(d - 1) <= 1 || b.stride(d - 1) == 1)), op,
+              ": the last dimension must be contiguous, strides are ", a.strides(), " and ", b.strides());
+  TORCH_CHECK(at::has_internal_overlap(a) != at::MemOverlap::Yes && at::has_internal_overlap(b) != at::MemOverlap::Yes, op,
+              ": a tensor has overlapping elements");
+  TORCH_CHECK(!cvm_spans_overlap(a, b), op, ": the tensors overlap");
+}
+
+}  // namespace
+
+// Mixup of one pair in place, a and b float32 of one shape (last dimension contiguous, not
+// overlapping): with d = (a - b) * (1 - lambda), a becomes a - d and b becomes b + d, i.e.
+// lambda a + (1 - lambda) b and lambda b + (1 - lambda) a, in one pass over both.
+// Returns 0, or 1 with the reason.
+CVM_API int cvm_mix_pair_(TensorH a_h, TensorH b_h, double lambda) {
+  CVM_RETURN_STATUS({
+    TORCH_CHECK(a_h && b_h, "mix_pair_: both arguments must be tensors");
+    at::Tensor a = *a_h;
+    at::Tensor b = *b_h;
+    check_pair(a, b, "mix_pair_");
+    TORCH_CHECK(a.scalar_type() == at::kFloat, "mix_pair_: the tensors must be float32, got ", a.scalar_type());
+    TORCH_CHECK(std::isfinite(lambda), "mix_pair_: lambda must be finite");
+    if (a.numel() == 0) return 0;
+    const float w = (float)(1 - lambda);
+    for_each_row_pair<float>(a, b, [w](float* __restrict__ x, float* __restrict__ y, int64_t n) {
+      for (int64_t i = 0; i < n; i++) {
+        const float d = (x[i] - y[i]) * w;
+        x[i] -= d;
+        y[i] += d;
+      }
+    });
+  });
+}
+
+// Exchanges the values of a and b in place (one shape and type, last dimension contiguous, not
+// overlapping): cutmix's box swap between the two clips of a pair. Returns 0, or 1 with the reason.
+CVM_API int cvm_swap_(TensorH a_h, TensorH b_h) {
+  CVM_RETURN_STATUS({
+    TORCH_CHECK(a_h && b_h, "swap_: both arguments must be tensors");
+    at::Tensor a = *a_h;
+    at::Tensor b = *b_h;
+    check_pair(a, b, "swap_");
+    if (a.numel() == 0) return 0;
+    if (a.dim() == 0) {
+      a = a.reshape({1});
+      b = b.reshape({1});
+    }
+    at::Tensor ba = a.view(at::kByte), bb = b.view(at::kByte);  // the last dimension in bytes
+    std::vector<uint8_t> tmp;
+    for_each_row_pair<uint8_t>(ba, bb, [&tmp](uint8_t* x, uint8_t* y, int64_t n) {
+      tmp.assign(x, x + n);
+      std::memcpy(x, y, (size_t)n);
+      std::memcpy(y, tmp.data(), (size_t)n);
+    });
+  });
+}

@@ -71,5 +71,17 @@ public static unsafe partial class torch
         /// </summary>
         public static void gather_columns_into(Tensor input, Tensor index, Tensor destination) =>
             Check.Status(LibTorch.cvm_gather_columns_into(input.Handle, index.Handle, destination.Handle));
+
+        /// <summary>
+        /// Mixup of a pair in place, one pass over both: with d = (a - b) · (1 - λ), a becomes
+        /// a - d = λ a + (1 - λ) b and b becomes b + d = λ b + (1 - λ) a. Float32 tensors of one
+        /// shape, last dimension contiguous, not overlapping each other.
+        /// </summary>
+        public static void mix_pair_(Tensor a, Tensor b, double lambda) =>
+            Check.Status(LibTorch.cvm_mix_pair_(a.Handle, b.Handle, lambda));
+
+        /// <summary>Exchanges the values of two tensors of one shape and type in place (last
+        /// dimension contiguous, not overlapping each other): cutmix's box swap.</summary>
+        public static void swap_(Tensor a, Tensor b) => Check.Status(LibTorch.cvm_swap_(a.Handle, b.Handle));
     }
 }

@@ -98,6 +98,51 @@ public class AugmentByteOpsTests(PilReferenceFixture pil) : IClassFixture<PilRef
     }
 
     [Fact]
+    public void Deferred_steps_give_the_bytes_of_the_steps_one_by_one_and_normalise_alike()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var g = new Generator(72);
+        Tensor small = torch.rand([4, 3, 6, 9], g) * 255;
+        Tensor clip = torch.nn.functional.interpolate(small, [27, 33], InterpolationMode.Bilinear).round().clamp(0, 255)
+            .to(ScalarType.Byte).permute(1, 0, 2, 3).unsqueeze(0).contiguous(); // [1, 3, T=4, 27, 33]
+        var ra = new RandAugment(magnitude: 9, numOps: 4);
+        using var rng = new AugmentRandom(8);
+        RandAugmentStep[][] plans = ra.Sample(rng, 40, 27, 33);
+        // Chains that mix pointwise, geometric and neighbourhood steps in every order, plus fixed ones.
+        RandAugmentStep[][] fixedPlans =
+        [
+            [new(RandAugmentOp.Brightness, 0.27), new(RandAugmentOp.Equalize, 0), new(RandAugmentOp.Contrast, -0.27), new(RandAugmentOp.AutoContrast, 0)],
+            [new(RandAugmentOp.Solarize, 178.5), new(RandAugmentOp.Rotate, 9), new(RandAugmentOp.Posterize, 7), new(RandAugmentOp.Equalize, 0)],
+            [new(RandAugmentOp.Posterize, 4), new(RandAugmentOp.Sharpness, 0.27), new(RandAugmentOp.Identity, 0), new(RandAugmentOp.Contrast, 0.27)],
+        ];
+        double[] mean = Normalize.ImageNetMean, std = Normalize.ImageNetStd;
+        int pending = 0;
+        foreach (RandAugmentStep[] plan in plans.Concat(fixedPlans))
+        {
+            using var inner = torch.NewDisposeScope();
+            Tensor oneByOne = clip;
+            foreach (RandAugmentStep step in plan) oneByOne = RandAugment.ApplyStep(oneByOne, step);
+            (Tensor pixels, Tensor? levels) = RandAugment.ApplyStepsDeferred(clip, plan);
+            Tensor deferred = levels is null ? pixels : ByteToneOps.Lut(pixels, levels);
+            Assert.Equal(0.0, MaxAbsDiff(oneByOne, deferred));
+            if (levels is not null) pending++;
+
+            // The normalising write with the pending tables equals normalising the bytes.
+            Tensor viaTables = torch.empty([3, 4, 27, 33]);
+            Normalize.ImageNet.WriteInto(pixels.select(0, 0), viaTables, channelDim: 0, levels);
+            float[] bytes = oneByOne.select(0, 0).to(ScalarType.Float32).flatten().ToArray<float>();
+            float[] normalised = viaTables.flatten().ToArray<float>();
+            int plane = 4 * 27 * 33;
+            for (int i = 0; i < bytes.Length; i += 97)
+            {
+                int c = i / plane;
+                Assert.Equal((bytes[i] / 255.0 - mean[c]) / std[c], normalised[i], 1e-5);
+            }
+        }
+        Assert.True(pending > 10, $"only {pending} chains ended with pointwise steps pending");
+    }
+
+    [Fact]
     public void Bad_byte_clips_are_rejected()
     {
         using var scope = torch.NewDisposeScope();

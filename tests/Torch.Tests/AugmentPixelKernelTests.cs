@@ -120,6 +120,37 @@ public class AugmentPixelKernelTests
     }
 
     [Fact]
+    public void Mix_pair_and_swap_match_pytorch_on_strided_views()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(63);
+        Tensor batch = randn([2, 3, 4, 9, 11], g);          // [B, C, T, H, W]
+        Tensor original = batch.clone();
+        // Mixup of the whole pair, then cutmix's box swap on a strided region.
+        augment.mix_pair_(batch.select(0, 0), batch.select(0, 1), 0.3);
+        Tensor boxA = batch.select(0, 0).narrow(2, 2, 5).narrow(3, 3, 6), boxB = batch.select(0, 1).narrow(2, 2, 5).narrow(3, 3, 6);
+        augment.swap_(boxA, boxB);
+        Tensor bytes = randint(0, 256, [2, 5, 7], g, ScalarType.Byte);
+        Tensor bytesBefore = bytes.clone();
+        augment.swap_(bytes.select(0, 0).narrow(1, 1, 4), bytes.select(0, 1).narrow(1, 1, 4));
+
+        using TensorSet expected = PyTorch.Run("""
+            x = inp["x"].clone()
+            a, b = x[0].clone(), x[1].clone()
+            d = (a - b) * (1 - 0.3)
+            x[0], x[1] = a - d, b + d
+            box = x[0, :, :, 2:7, 3:9].clone()
+            x[0, :, :, 2:7, 3:9] = x[1, :, :, 2:7, 3:9]
+            x[1, :, :, 2:7, 3:9] = box
+            y = inp["bytes"].clone()
+            y[0, :, 1:5], y[1, :, 1:5] = inp["bytes"][1, :, 1:5], inp["bytes"][0, :, 1:5]
+            out.update(x=x, bytes=y)
+            """, new Dictionary<string, Tensor> { ["x"] = original, ["bytes"] = bytesBefore });
+        Close.Exact(expected["x"], batch, "mix_pair_ then swap_");
+        Close.Exact(expected["bytes"], bytes, "swap_ on uint8 views");
+    }
+
+    [Fact]
     public void Bad_arguments_are_rejected_with_the_reason()
     {
         using var scope = NewDisposeScope();
@@ -151,5 +182,12 @@ public class AugmentPixelKernelTests
         Expect("outside [-1, 10)", () => augment.gather_columns_into(rows, tensor(new long[] { -2 }, 1), zeros([6, 1], ScalarType.Byte)));
         Expect("contiguous int64", () => augment.gather_columns_into(rows, tensor(new int[] { 0 }, 1), zeros([6, 1], ScalarType.Byte)));
         Expect("must be [6, 2]", () => augment.gather_columns_into(rows, tensor(new long[] { 0, 1 }, 2), zeros([6, 3], ScalarType.Byte)));
+        Tensor pair = zeros([2, 4, 6]);
+        Expect("differ in shape", () => augment.mix_pair_(pair.select(0, 0), pair.select(0, 1).narrow(1, 0, 5), 0.5));
+        Expect("differ in type", () => augment.swap_(zeros([4]), zeros([4], ScalarType.Byte)));
+        Expect("must be float32", () => augment.mix_pair_(zeros([4], ScalarType.Float64), zeros([4], ScalarType.Float64), 0.5));
+        Expect("last dimension must be contiguous", () => augment.mix_pair_(pair.select(0, 0).t(), pair.select(0, 1).t(), 0.5));
+        Expect("the tensors overlap", () => augment.swap_(pair.narrow(0, 0, 1), pair.narrow(0, 0, 1)));
+        Expect("lambda must be finite", () => augment.mix_pair_(pair.select(0, 0), pair.select(0, 1), double.PositiveInfinity));
     }
 }

@@ -33,7 +33,7 @@ public static class HistogramEqualize
 
     /// <summary>
     /// The equalisation table of each row from its histogram <c>hist [R, 256]</c> (int64) of
-    /// <paramref name="pixels"/> values: <c>lut [R, 256]</c> int64 in [0, 255], and <c>flat [R, 1]</c>,
+    /// <paramref name="pixels"/> values: <c>lut [R, 256]</c> in [0, 255] (integral values; float32, as clamp promotes), and <c>flat [R, 1]</c>,
     /// true for the rows that are left as they are (step 0; their lut is meaningless).
     /// </summary>
     public static (Tensor Lut, Tensor Flat) Table(Tensor hist, long pixels)

@@ -12,4 +12,6 @@ internal static unsafe partial class LibTorch
     [DllImport(Lib)] internal static extern int cvm_adjust_saturation_into(IntPtr src, double factor, IntPtr dst);
     [DllImport(Lib)] internal static extern int cvm_adjust_sharpness_into(IntPtr src, double factor, IntPtr dst);
     [DllImport(Lib)] internal static extern int cvm_gather_columns_into(IntPtr src, IntPtr index, IntPtr dst);
+    [DllImport(Lib)] internal static extern int cvm_mix_pair_(IntPtr a, IntPtr b, double lambda);
+    [DllImport(Lib)] internal static extern int cvm_swap_(IntPtr a, IntPtr b);
 }

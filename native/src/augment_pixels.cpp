@@ -31,6 +31,11 @@ inline uint8_t to_byte(float v) { return (uint8_t)(int)v; }
 inline float clamp255(float v) { return v < 0.f ? 0.f : (v > 255.f ? 255.f : v); }
 
 template <typename Out>
+CVM_CLONES void lut_row(const uint8_t* s, const Out* __restrict__ t, Out* d, int64_t n) {  // d may be s (in place)
+  for (int64_t i = 0; i < n; i++) d[i] = t[s[i]];
+}
+
+template <typename Out>
 void lut_rows(const at::Tensor& src, const at::Tensor& table, at::Tensor& dst) {
   const int64_t rows = src.size(0), n = src.size(1), per = rows / table.size(0);
   const Out* tab = table.data_ptr<Out>();
@@ -38,20 +43,12 @@ void lut_rows(const at::Tensor& src, const at::Tensor& table, at::Tensor& dst) {
     const uint8_t* s = src.data_ptr<uint8_t>() + r * src.stride(0);
     Out* d = dst.data_ptr<Out>() + r * dst.stride(0);
     const Out* t = tab + (r / per) * 256;
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {  // four independent lookups per iteration
-      const Out a = t[s[i]], b = t[s[i + 1]], c = t[s[i + 2]], e = t[s[i + 3]];
-      d[i] = a;
-      d[i + 1] = b;
-      d[i + 2] = c;
-      d[i + 3] = e;
-    }
-    for (; i < n; i++) d[i] = t[s[i]];
+    lut_row(s, t, d, n);
   }
 }
 
 // Saturation kernel over `clips` clips of 3 planes of q pixels (see cvm_adjust_saturation_into).
-void saturation(const uint8_t* src, uint8_t* dst, int64_t clips, int64_t q, float w) {
+CVM_CLONES void saturation(const uint8_t* src, uint8_t* dst, int64_t clips, int64_t q, float w) {
   const float wr = 0.2989f, wg = 0.587f, wb = 0.114f;
   const bool near = std::abs(w) < 0.5f;  // torch.lerp: start + w (end - start) below 0.5, else end - (end - start)(1 - w)
   const float rest = 1.f - w;
@@ -92,7 +89,7 @@ void saturation(const uint8_t* src, uint8_t* dst, int64_t clips, int64_t q, floa
 }
 
 // Sharpness kernel, in place on `planes` planes of h x w (see cvm_adjust_sharpness_into).
-void sharpness(uint8_t* data, int64_t planes, int64_t h, int64_t w, double factor) {
+CVM_CLONES void sharpness(uint8_t* data, int64_t planes, int64_t h, int64_t w, double factor) {
   if (h <= 2 || w <= 2) return;
   // With S = box + 4 v (13 times the smoothed value, an integer): (S + f (13 v - S)) / 13, which is
   // exactly v where the smoothing leaves v unchanged (S = 13 v, e.g. on every linear gradient), so
@@ -158,20 +155,19 @@ void histogram(const uint8_t* src, int64_t stride, int64_t rows, int64_t n, int6
   }
 }
 
-// Gathers by offsets (-1: zero) a block at a time, so the block stays in L1 while every row uses it.
-void gather_columns(const uint8_t* src, int64_t src_stride, const int32_t* offsets, bool fills, int64_t rows, int64_t q,
-                    uint8_t* dst, int64_t dst_stride) {
+// Gathers by offsets a block at a time, so the block stays in L1 while every row uses it; keep[k]
+// is 0xFF, or 0 where the value is to be zero (its offset then points at column 0).
+CVM_CLONES void gather_columns(const uint8_t* src, int64_t src_stride, const int32_t* offsets, const uint8_t* keep,
+                               int64_t rows, int64_t q, uint8_t* dst, int64_t dst_stride) {
   constexpr int64_t kBlock = 2048;
   for (int64_t start = 0; start < q; start += kBlock) {
     const int64_t m = std::min(kBlock, q - start);
-    const int32_t* off = offsets + start;
+    const int32_t* __restrict__ off = offsets + start;
+    const uint8_t* __restrict__ mask = keep + start;
     for (int64_t r = 0; r < rows; r++) {
-      const uint8_t* s = src + r * src_stride;
-      uint8_t* d = dst + r * dst_stride + start;
-      if (fills)
-        for (int64_t k = 0; k < m; k++) d[k] = off[k] < 0 ? 0 : s[off[k]];
-      else
-        for (int64_t k = 0; k < m; k++) d[k] = s[off[k]];
+      const uint8_t* __restrict__ s = src + r * src_stride;
+      uint8_t* __restrict__ d = dst + r * dst_stride + start;
+      for (int64_t k = 0; k < m; k++) d[k] = s[off[k]] & mask[k];
     }
   }
 }
@@ -303,13 +299,15 @@ CVM_API int cvm_gather_columns_into(TensorH src_h, TensorH index_h, TensorH dst_
     TORCH_CHECK(p < ((int64_t)1 << 31), "gather_columns_into: rows longer than 2^31 values");
     const int64_t* idx = index.data_ptr<int64_t>();
     std::vector<int32_t> offsets(q);
-    bool fills = false;
+    std::vector<uint8_t> keep(q);
     for (int64_t k = 0; k < q; k++) {
       TORCH_CHECK(idx[k] >= -1 && idx[k] < p, "gather_columns_into: index ", idx[k], " at ", k, " is outside [-1, ", p, ")");
-      offsets[k] = (int32_t)idx[k];
-      fills = fills || idx[k] < 0;
+      TORCH_CHECK(idx[k] >= 0 || p > 0, "gather_columns_into: rows are empty");
+      offsets[k] = idx[k] < 0 ? 0 : (int32_t)idx[k];
+      keep[k] = idx[k] < 0 ? 0 : 0xFF;
     }
-    gather_columns(src.data_ptr<uint8_t>(), src.stride(0), offsets.data(), fills, rows, q, dst.data_ptr<uint8_t>(), dst.stride(0));
+    gather_columns(src.data_ptr<uint8_t>(), src.stride(0), offsets.data(), keep.data(), rows, q, dst.data_ptr<uint8_t>(),
+                   dst.stride(0));
   });
 }
 
@@ -337,6 +335,14 @@ void for_each_row_pair(at::Tensor& a, at::Tensor& b, F f) {
       at_[d] = 0;
     }
     if (d < 0) return;
+  }
+}
+
+CVM_CLONES void mix_rows(float* __restrict__ x, float* __restrict__ y, int64_t n, float w) {
+  for (int64_t i = 0; i < n; i++) {
+    const float d = (x[i] - y[i]) * w;
+    x[i] -= d;
+    y[i] += d;
   }
 }
 
@@ -369,13 +375,7 @@ CVM_API int cvm_mix_pair_(TensorH a_h, TensorH b_h, double lambda) {
     TORCH_CHECK(std::isfinite(lambda), "mix_pair_: lambda must be finite");
     if (a.numel() == 0) return 0;
     const float w = (float)(1 - lambda);
-    for_each_row_pair<float>(a, b, [w](float* __restrict__ x, float* __restrict__ y, int64_t n) {
-      for (int64_t i = 0; i < n; i++) {
-        const float d = (x[i] - y[i]) * w;
-        x[i] -= d;
-        y[i] += d;
-      }
-    });
+    for_each_row_pair<float>(a, b, [w](float* x, float* y, int64_t n) { mix_rows(x, y, n, w); });
   });
 }
 

@@ -6,9 +6,9 @@ using CrossVideoMAE.Torch;
 // Reports clips per CPU-second (clips/s per core: libtorch runs on --threads intra-op threads,
 // 1 by default) and clips per wall-second, plus a per-stage breakdown of one batch.
 //   augment-bench [--batch 8] [--frames 16] [--height 256] [--width 341] [--iters 6] [--rounds 3] [--threads 1]
-//                 [--device cpu|cuda] [--no-strong] [--no-reuse]
+//                 [--device cpu|cuda] [--no-strong] [--no-reuse] [--no-stages]
 // Output tensors are reused across batches through a ViewBufferPool, as the train feed does;
-// --no-reuse allocates them fresh for every batch.
+// --no-reuse allocates them fresh for every batch; --no-stages skips the per-stage breakdown.
 var opts = Options.Parse(args);
 torch.set_num_threads(opts.Threads);
 Device device = Device.Parse(opts.Device);
@@ -28,7 +28,7 @@ Console.WriteLine($"device {device}, libtorch {torch.__version__}, {torch.get_nu
 for (int i = 0; i < 2; i++) RunBatch(i); // warm-up: allocator, kernels
 
 // Rounds of --iters batches each; the best round is the least disturbed by other work on the machine.
-double bestPerCore = 0, bestWall = 0;
+double bestPerCore = 0, bestWall = 0, allCpu = 0, allWall = 0;
 for (int round = 0; round < opts.Rounds; round++)
 {
     var proc = Process.GetCurrentProcess();
@@ -44,14 +44,18 @@ for (int round = 0; round < opts.Rounds; round++)
     double cpuSeconds = (proc.TotalProcessorTime - cpu0).TotalSeconds;
     int clipsDone = opts.Batch * opts.Iters;
     double perCore = clipsDone / cpuSeconds, perWall = clipsDone / wall.Elapsed.TotalSeconds;
+    allCpu += cpuSeconds;
+    allWall += wall.Elapsed.TotalSeconds;
     bestPerCore = Math.Max(bestPerCore, perCore);
     bestWall = Math.Max(bestWall, perWall);
     Console.WriteLine($"round {round + 1}: {clipsDone} clips, {wall.Elapsed.TotalSeconds:F2} s wall, {cpuSeconds:F2} s process CPU " +
                       $"({threadSeconds:F2} s on the augmenting thread): {perWall:F1} clips/s wall, {perCore:F1} clips/s per core");
 }
 Console.WriteLine($"best round: {bestWall:F1} clips/s wall, {bestPerCore:F1} clips/s per core (process CPU time)");
+int allClips = opts.Batch * opts.Iters * opts.Rounds;
+Console.WriteLine($"all rounds: {allClips / allWall:F1} clips/s wall, {allClips / allCpu:F1} clips/s per core (rounds draw different batches)");
 
-Stages(opts, config, clips, frames, device);
+if (!opts.NoStages) Stages(opts, config, clips, frames, device);
 
 void RunBatch(long index)
 {
@@ -103,19 +107,32 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             rrc.ApplyInto(clips.select(0, i), boxes[i], view.select(0, i), flip: true, Normalize.ImageNet);
         }
     });
-    Tensor v2 = view.clone();
-    Time("normalise into one view (u2 path)", 2, () =>
-    {
-        for (int i = 0; i < b; i++) Normalize.ImageNet.WriteInto(v2.select(0, i), view.select(0, i), channelDim: 0);
-    });
-    RandAugmentStep[][] plan = ra.Sample(rng, b, 224, 224);
-    Time("RandAugment m9 n2 (one draw), all clips", 1, () =>
+    // u2 before RandAugment: uint8 levels on the CPU (the feed's path there), float 0-255 elsewhere.
+    bool bytes = device.Type == DeviceType.CPU;
+    Tensor levels = torch.empty([b, 3, opts.Frames, 224, 224], bytes ? ScalarType.Byte : ScalarType.Float32, device);
+    Time(bytes ? "crop+resize to uint8 levels (u2 before RandAugment)" : "crop+resize to 0-255 floats (u2 before RandAugment)", 2, () =>
     {
         for (int i = 0; i < b; i++)
         {
             using var s = torch.NewDisposeScope();
-            Tensor x = v2.narrow(0, i, 1);
-            foreach (RandAugmentStep st in plan[i]) x = RandAugment.ApplyStep(x, st);
+            rrc.ApplyInto(clips.select(0, i), boxes[i], levels.select(0, i), flip: false, normalize: null);
+        }
+    });
+    Tensor v2 = torch.empty([b, 3, opts.Frames, 224, 224], ScalarType.Float32, device);
+    Time("normalise the levels into one view (u2)", 2, () =>
+    {
+        for (int i = 0; i < b; i++) Normalize.ImageNet.WriteInto(levels.select(0, i), v2.select(0, i), channelDim: 0);
+    });
+    RandAugmentStep[][] plan = ra.Sample(rng, b, 224, 224);
+    // On the CPU the feed defers the pointwise steps into the normalising write (ApplyStepsDeferred).
+    Time(bytes ? "RandAugment m9 n2 (one draw), all clips, deferred" : "RandAugment m9 n2 (one draw), all clips", 2, () =>
+    {
+        for (int i = 0; i < b; i++)
+        {
+            using var s = torch.NewDisposeScope();
+            Tensor x = levels.narrow(0, i, 1);
+            if (bytes) RandAugment.ApplyStepsDeferred(x, plan[i]);
+            else foreach (RandAugmentStep st in plan[i]) x = RandAugment.ApplyStep(x, st);
         }
     });
     CropBox?[] erase = erasing.Sample(rng, b, 224, 224);
@@ -130,7 +147,7 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             bicubic.Apply(frames.select(0, i), boxes[i]);
         }
     });
-    Tensor one = v2.narrow(0, 0, 1);
+    Tensor one = levels.narrow(0, 0, 1);
     foreach (RandAugmentOp op in RandAugment.Ops)
     {
         double m = ra.MagnitudeOf(op, 224, 224);
@@ -140,8 +157,8 @@ static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor fram
             RandAugment.ApplyStep(one, new RandAugmentStep(op, op is RandAugmentOp.TranslateX or RandAugmentOp.TranslateY ? Math.Truncate(m) : m));
         });
     }
-    Console.WriteLine($"stages for one batch of {b} clips (ms{(device.Type == DeviceType.CPU ? " of CPU" : "")}):");
-    foreach (var (name, ms) in times) Console.WriteLine($"  {name,-44} {ms,9:F1}");
+    Console.WriteLine($"stages for one batch of {b} clips (ms{(device.Type == DeviceType.CPU ? " of CPU" : "")}; RandAugment on {levels.dtype}):");
+    foreach (var (name, ms) in times) Console.WriteLine($"  {name,-52} {ms,9:F1}");
 }
 
 static Tensor RandomClips(int b, int t, int h, int w, Device device)
@@ -155,11 +172,12 @@ static Tensor RandomClips(int b, int t, int h, int w, Device device)
     return scope.MoveToOuter(u8.to(device));
 }
 
-internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong, bool NoReuse)
+internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong, bool NoReuse,
+    bool NoStages)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false);
+        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false, false);
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -176,6 +194,7 @@ internal sealed record Options(int Batch, int Frames, int Height, int Width, int
                 "--device" => o with { Device = Next() },
                 "--no-strong" => o with { NoStrong = true },
                 "--no-reuse" => o with { NoReuse = true },
+                "--no-stages" => o with { NoStages = true },
                 _ => throw new ArgumentException($"unknown option {a}"),
             };
         }

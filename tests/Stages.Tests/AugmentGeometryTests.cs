@@ -70,6 +70,26 @@ public class AugmentGeometryTests
         Assert.True(MaxAbsDiff(upscaled, expected["up"]) < 1e-3);
     }
 
+    [Theory]
+    [InlineData(InterpolationMode.Bilinear, false, false)]
+    [InlineData(InterpolationMode.Bilinear, false, true)]
+    [InlineData(InterpolationMode.Bilinear, true, true)]
+    [InlineData(InterpolationMode.Bicubic, true, false)]
+    [InlineData(InterpolationMode.Bicubic, false, true)]
+    [InlineData(InterpolationMode.Nearest, false, true)]
+    public void Native_crop_equals_the_libtorch_chain_of_the_gpu_path(InterpolationMode mode, bool antialias, bool flip)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor images = RandomBytes(9, 3, 37, 50, 3); // [3, 37, 50, 3]
+        foreach (CropBox box in new[] { new CropBox(2, 5, 31, 45), new CropBox(0, 0, 37, 50), new CropBox(4, 9, 16, 16) })
+            foreach (Tensor source in new[] { images, images.to(ScalarType.Float32) })
+            {
+                Tensor native = ClipTensor.CropResizePlanar(source, box, 16, 16, mode, antialias, flip);            // CPU: one native pass
+                Tensor chain = ClipTensor.CropResizePlanarWithTorchOps(source, box, 16, 16, mode, antialias, flip); // what GPUs run
+                Assert.True(MaxAbsDiff(native, chain) < 2e-3, $"{box} from {source.dtype}: differs by {MaxAbsDiff(native, chain)}");
+            }
+    }
+
     [Fact]
     public void Short_side_resize_keeps_the_aspect_and_antialiases_when_shrinking()
     {

@@ -71,7 +71,9 @@ public static class AffineWarp
     /// Warps <c>x [N, C, T, H, W]</c> with one inverse matrix; returns a new tensor. The pixel each
     /// output pixel takes is worked out once for the H x W grid (<see cref="SourceIndex"/>), then
     /// every plane is gathered with it: the same pixels grid_sample (nearest, zero padding) picks,
-    /// without sampling each of the N·C·T planes.
+    /// without sampling each of the N·C·T planes. uint8 clips on the CPU are gathered by one native
+    /// pass (<see cref="torch.augment.gather_columns_into"/>, the map kept for the next clips),
+    /// others by index_select.
     /// </summary>
     public static Tensor Apply(Tensor x, double[] inverse)
     {
@@ -79,13 +81,51 @@ public static class AffineWarp
         if (s.Length != 5) throw new ArgumentException($"expected clips [N, C, T, H, W], got [{string.Join(", ", s)}]", nameof(x));
         int h = (int)s[3], w = (int)s[4];
         using var scope = torch.NewDisposeScope();
+        Tensor planes = x.reshape(s[0] * s[1] * s[2], (long)h * w); // [R, H·W]
+        if (x.dtype == ScalarType.Byte && x.device.Type == DeviceType.CPU)
+        {
+            // uint8 clips on the CPU (the feed's RandAugment): one native pass through the cached map.
+            Tensor moved = torch.empty(planes.shape, ScalarType.Byte);
+            torch.augment.gather_columns_into(planes, CpuGatherMap(inverse, h, w), moved);
+            return scope.MoveToOuter(moved.reshape(s));
+        }
         (Tensor index, Tensor outside) = SourceIndex(inverse, h, w, x.device); // [H·W] int64, [1, H·W] bool
-        Tensor planes = x.reshape(s[0] * s[1] * s[2], (long)h * w);            // [R, H·W]
         Tensor warped = planes.index_select(1, index);                          // [R, H·W]
         // Zero what falls outside: multiplying in place by a 0/1 row is a fraction of the cost of a
         // broadcast masked_fill (the values are finite pixel levels, so 0 · v = 0).
         warped.mul_(outside.logical_not().to(x.dtype));
         return scope.MoveToOuter(warped.reshape(s));
+    }
+
+    // RandAugment warps with a handful of matrices (rotate, shear x and y at ± the magnitude), so the
+    // CPU path keeps the map of each (matrix, size): the source index with -1 where the pixel is
+    // zeroed, int64 [H·W]. Up to MapCacheSize maps are kept for the process's life and never
+    // replaced (a map may be in use on another thread); others are computed per call.
+    private const int MapCacheSize = 32;
+    private static readonly Dictionary<(double, double, double, double, double, double, int, int), Tensor> MapCache = [];
+
+    private static Tensor CpuGatherMap(double[] inverse, int h, int w)
+    {
+        var key = (inverse[0], inverse[1], inverse[2], inverse[3], inverse[4], inverse[5], h, w);
+        lock (MapCache)
+            if (MapCache.TryGetValue(key, out Tensor? cached)) return cached;
+        Tensor map;
+        using (var scope = torch.NewDisposeScope())
+        {
+            (Tensor index, Tensor outside) = SourceIndex(inverse, h, w, Device.CPU);
+            map = scope.MoveToOuter(index.masked_fill(outside.squeeze(0), -1)); // [H·W]
+        }
+        lock (MapCache)
+        {
+            if (MapCache.TryGetValue(key, out Tensor? other))
+            {
+                map.Dispose();
+                return other;
+            }
+            if (MapCache.Count >= MapCacheSize) return map; // the caller's scope frees it
+            MapCache[key] = map.DetachFromDisposeScope();
+            return map;
+        }
     }
 
     /// <summary>

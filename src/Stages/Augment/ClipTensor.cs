@@ -39,30 +39,46 @@ public static class ClipTensor
 
     /// <summary>
     /// The crop primitive of every view: crops <paramref name="box"/> out of <c>images [N, H, W, 3]</c>
-    /// (uint8 or float, any strides), makes the crop planar as <c>[3, N, h, w]</c> in its own element
-    /// type (uint8: a quarter of the bytes) and converts only the crop to float32, resizes it, and
-    /// mirrors it when <paramref name="flip"/> is set. Returns a new float32 tensor
-    /// <c>[3, N, outHeight, outWidth]</c> on the 0–255 scale that the caller owns (never a view of
-    /// <paramref name="images"/>). Bicubic overshoot is clamped to [0, 255], as PIL and torchvision
-    /// do for 8-bit images. The channel-first order is the clip layout C, T, H, W, so the result
-    /// drops into a <c>[B, 3, T, S, S]</c> batch row with a plain copy.
+    /// (uint8 or float, any strides), resizes it, and mirrors it when <paramref name="flip"/> is set.
+    /// Returns a new float32 tensor <c>[3, N, outHeight, outWidth]</c> on the 0–255 scale that the
+    /// caller owns (never a view of <paramref name="images"/>). Bicubic overshoot is clamped to
+    /// [0, 255], as PIL and torchvision do for 8-bit images. The channel-first order is the clip
+    /// layout C, T, H, W, so the result drops into a <c>[B, 3, T, S, S]</c> batch row with a plain copy.
+    /// On the CPU this is one native pass (<see cref="torch.augment.crop_resize_into"/>); on other
+    /// devices the libtorch ops of <see cref="CropResizePlanarWithTorchOps"/>.
     /// </summary>
     public static Tensor CropResizePlanar(Tensor images, CropBox box, int outHeight, int outWidth, InterpolationMode mode, bool antialias,
         bool flip)
     {
-        long[] s = images.shape;
-        if (s.Length != 4 || s[3] != 3)
-            throw new ArgumentException($"images must be [N, H, W, 3], got [{string.Join(", ", s)}]", nameof(images));
-        if (!box.FitsIn((int)s[1], (int)s[2]))
-            throw new ArgumentOutOfRangeException(nameof(box), box, $"crop box does not fit a {s[1]}x{s[2]} image");
-        if (outHeight < 1 || outWidth < 1)
-            throw new ArgumentOutOfRangeException(nameof(outHeight), $"output size {outHeight}x{outWidth} must be positive");
+        CheckCrop(images, box, outHeight, outWidth);
+        if (images.device.Type != DeviceType.CPU) return CropResizePlanarWithTorchOps(images, box, outHeight, outWidth, mode, antialias, flip);
+        Tensor result = torch.empty([3, images.size(0), outHeight, outWidth], ScalarType.Float32, images.device);
+        try
+        {
+            CropResizeOnCpu(images, box, result, mode, antialias, flip, Identity, Zero);
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="CropResizePlanar"/> with libtorch ops, on any device: the path for GPU tensors
+    /// (and the reference the CPU kernel is checked against). The crop is made planar as
+    /// <c>[3, N, h, w]</c> in its own element type (uint8: a quarter of the bytes), only the crop
+    /// is converted to float32, then interpolated; mirroring runs on whichever of the crop and the
+    /// output has fewer pixels (it commutes with the resize, whose taps are symmetric).
+    /// </summary>
+    public static Tensor CropResizePlanarWithTorchOps(Tensor images, CropBox box, int outHeight, int outWidth, InterpolationMode mode,
+        bool antialias, bool flip)
+    {
+        CheckCrop(images, box, outHeight, outWidth);
         using var scope = torch.NewDisposeScope();
         Tensor view = images.narrow(1, box.Top, box.Height).narrow(2, box.Left, box.Width).permute(3, 0, 1, 2); // [3, N, h, w] strided
         bool resize = box.Height != outHeight || box.Width != outWidth;
-        // Mirroring commutes with the resize (its taps are symmetric about each output pixel), so it
-        // runs on whichever of the crop and the output has fewer pixels, before the conversion to
-        // float when it runs on the crop.
         bool flipFirst = flip && (long)box.Height * box.Width < (long)outHeight * outWidth;
         Tensor r = view.contiguous(); // [3, N, h, w] planar, still in the input's type
         if (flipFirst) r = r.flip(-1);
@@ -78,21 +94,65 @@ public static class ClipTensor
     }
 
     /// <summary>
-    /// <see cref="CropResizePlanar"/> written into <c>destination [3, N, S_h, S_w]</c> (any float32
-    /// view of that shape, e.g. one clip of a [B, 3, T, S, S] batch), normalised on the way when
-    /// <paramref name="normalize"/> is given (else on the 0–255 scale).
+    /// <see cref="CropResizePlanar"/> written into <c>destination [3, N, S_h, S_w]</c> (any view of
+    /// that shape, e.g. one clip of a [B, 3, T, S, S] batch), normalised on the way when
+    /// <paramref name="normalize"/> is given (else on the 0–255 scale). The destination is float32,
+    /// or on the CPU also uint8 (the 0–255 values rounded half to even; no normalisation then).
+    /// On the CPU the crop is read once and the destination written once (one native pass).
     /// </summary>
     public static void CropResizeInto(Tensor images, CropBox box, Tensor destination, InterpolationMode mode, bool antialias, bool flip,
         Normalize? normalize)
     {
         long[] d = destination.shape;
-        if (d.Length != 4 || d[0] != 3 || images.dim() != 4 || d[1] != images.size(0) || destination.dtype != ScalarType.Float32)
-            throw new ArgumentException($"destination must be float32 [3, {(images.dim() == 4 ? images.size(0) : -1)}, S, S], got {destination}", nameof(destination));
+        bool cpu = images.device.Type == DeviceType.CPU;
+        bool bytes = cpu && destination.dtype == ScalarType.Byte && normalize is null;
+        if (d.Length != 4 || d[0] != 3 || images.dim() != 4 || d[1] != images.size(0) || !(destination.dtype == ScalarType.Float32 || bytes))
+            throw new ArgumentException($"destination must be float32 [3, {(images.dim() == 4 ? images.size(0) : -1)}, S, S] " +
+                $"(or uint8 on the CPU, without normalisation), got {destination}", nameof(destination));
         if (normalize is not null && normalize.Mean.Count != 3)
             throw new ArgumentException("the normalisation must have 3 channels", nameof(normalize));
+        if (cpu && destination.device.Type == DeviceType.CPU)
+        {
+            CheckCrop(images, box, (int)d[2], (int)d[3]);
+            double[] scale = Identity, shift = Zero;
+            if (normalize is not null)
+            {
+                scale = new double[3];
+                shift = new double[3];
+                for (int c = 0; c < 3; c++) (scale[c], shift[c]) = normalize.Affine(c);
+            }
+            CropResizeOnCpu(images, box, destination, mode, antialias, flip, scale, shift);
+            return;
+        }
         using var scope = torch.NewDisposeScope();
-        Tensor r = CropResizePlanar(images, box, (int)d[2], (int)d[3], mode, antialias, flip); // [3, N, S_h, S_w]
+        Tensor r = CropResizePlanarWithTorchOps(images, box, (int)d[2], (int)d[3], mode, antialias, flip); // [3, N, S_h, S_w]
         if (normalize is not null) normalize.WriteInto(r, destination, channelDim: 0);
         else destination.copy_(r);
+    }
+
+    private static readonly double[] Identity = [1, 1, 1], Zero = [0, 0, 0];
+
+    private static void CheckCrop(Tensor images, CropBox box, int outHeight, int outWidth)
+    {
+        long[] s = images.shape;
+        if (s.Length != 4 || s[3] != 3)
+            throw new ArgumentException($"images must be [N, H, W, 3], got [{string.Join(", ", s)}]", nameof(images));
+        if (!box.FitsIn((int)s[1], (int)s[2]))
+            throw new ArgumentOutOfRangeException(nameof(box), box, $"crop box does not fit a {s[1]}x{s[2]} image");
+        if (outHeight < 1 || outWidth < 1)
+            throw new ArgumentOutOfRangeException(nameof(outHeight), $"output size {outHeight}x{outWidth} must be positive");
+    }
+
+    // The native kernel reads uint8 or float32; other floating types (0–255 scale) are converted first.
+    private static void CropResizeOnCpu(Tensor images, CropBox box, Tensor destination, InterpolationMode mode, bool antialias, bool flip,
+        double[] scale, double[] shift)
+    {
+        if (images.dtype is ScalarType.Byte or ScalarType.Float32)
+        {
+            torch.augment.crop_resize_into(images, box.Top, box.Left, box.Height, box.Width, destination, mode, antialias, flip, scale, shift);
+            return;
+        }
+        using Tensor converted = images.to(ScalarType.Float32);
+        torch.augment.crop_resize_into(converted, box.Top, box.Left, box.Height, box.Width, destination, mode, antialias, flip, scale, shift);
     }
 }

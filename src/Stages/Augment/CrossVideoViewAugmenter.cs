@@ -147,11 +147,24 @@ public sealed class CrossVideoViewAugmenter
         else
         {
             // RandAugment works on the 0-255 scale: crop without normalising, then normalise into the row.
+            // On the CPU the crop is rounded to uint8 levels and the steps run on bytes (as torchvision's
+            // RandAugment runs on uint8 images); elsewhere they run on the float crop.
             CropBox box = Config.SharedBaseCrop ? plan.Crop1[i] : plan.Crop2[i];
             bool flipped = Config.SharedBaseCrop ? plan.Flip1[i] : plan.Flip2[i];
-            Tensor x = videoCrop.ApplyPlanar(clip, box, flipped).unsqueeze(0); // [1, 3, T, S, S]
-            foreach (RandAugmentStep step in steps) x = RandAugment.ApplyStep(x, step);
-            normalize.WriteInto(x.select(0, 0), u2Row, channelDim: 0);
+            if (clip.device.Type == DeviceType.CPU)
+            {
+                // Pointwise steps stay pending as level tables and fold into the normalising write.
+                Tensor levels = torch.empty([1, 3, clip.size(0), Config.CropSize, Config.CropSize], ScalarType.Byte); // [1, 3, T, S, S]
+                videoCrop.ApplyInto(clip, box, levels.select(0, 0), flipped, normalize: null);
+                (Tensor pixels, Tensor? table) = RandAugment.ApplyStepsDeferred(levels, steps);
+                normalize.WriteInto(pixels.select(0, 0), u2Row, channelDim: 0, table);
+            }
+            else
+            {
+                Tensor x = videoCrop.ApplyPlanar(clip, box, flipped).unsqueeze(0); // [1, 3, T, S, S] float
+                foreach (RandAugmentStep step in steps) x = RandAugment.ApplyStep(x, step);
+                normalize.WriteInto(x.select(0, 0), u2Row, channelDim: 0);
+            }
         }
         if (erasing is not null && plan.Erasing is not null) erasing.ApplyInPlace(u2Row.unsqueeze(0), [plan.Erasing[i]], rng);
     }

@@ -24,19 +24,30 @@ public static class HistogramEqualize
 
         Tensor ones = torch.ones([1, 1], ScalarType.Int64, x.device).expand(rowsCount, pixels); // [R, P], no storage
         Tensor hist = torch.zeros([rowsCount, 256], ScalarType.Int64, x.device).scatter_add(1, levels, ones); // [R, 256]
+        (Tensor lut, Tensor flat) = Table(hist, pixels); // [R, 256], [R, 1]
 
-        Tensor binIndex = torch.arange(256, ScalarType.Int64, x.device).unsqueeze(0); // [1, 256]
+        Tensor mapped = lut.to(x.dtype).gather(1, levels); // [R, P]
+        Tensor result = flat.any().item() != 0 ? torch.where(flat, rows, mapped) : mapped; // [R, P]
+        return scope.MoveToOuter(result.reshape(s));
+    }
+
+    /// <summary>
+    /// The equalisation table of each row from its histogram <c>hist [R, 256]</c> (int64) of
+    /// <paramref name="pixels"/> values: <c>lut [R, 256]</c> in [0, 255] (integral values; float32, as clamp promotes), and <c>flat [R, 1]</c>,
+    /// true for the rows that are left as they are (step 0; their lut is meaningless).
+    /// </summary>
+    public static (Tensor Lut, Tensor Flat) Table(Tensor hist, long pixels)
+    {
+        using var scope = torch.NewDisposeScope();
+        long rowsCount = hist.size(0);
+        Tensor binIndex = torch.arange(256, ScalarType.Int64, hist.device).unsqueeze(0); // [1, 256]
         Tensor top = (hist.gt(0).to(ScalarType.Int64) * binIndex).amax(1, keepdim: true); // [R, 1] highest level present
         Tensor topCount = hist.gather(1, top); // [R, 1]
         Tensor step = (pixels - topCount).floor_divide(255); // [R, 1]
         Tensor safeStep = step.clamp_min(1);
         Tensor cdf = hist.cumsum(1); // [R, 256]
-        Tensor shifted = torch.cat([torch.zeros([rowsCount, 1], ScalarType.Int64, x.device), cdf.narrow(1, 0, 255)], 1); // [R, 256] cdf[i-1]
+        Tensor shifted = torch.cat([torch.zeros([rowsCount, 1], ScalarType.Int64, hist.device), cdf.narrow(1, 0, 255)], 1); // [R, 256] cdf[i-1]
         Tensor lut = (shifted + step.floor_divide(2)).floor_divide(safeStep).clamp(0, 255); // [R, 256]
-
-        Tensor mapped = lut.to(x.dtype).gather(1, levels); // [R, P]
-        Tensor flat = step.eq(0); // [R, 1] channels left as they are
-        Tensor result = flat.any().item() != 0 ? torch.where(flat, rows, mapped) : mapped; // [R, P]
-        return scope.MoveToOuter(result.reshape(s));
+        return (scope.MoveToOuter(lut), scope.MoveToOuter(step.eq(0)));
     }
 }

@@ -88,6 +88,9 @@ public sealed class MixupCutmix
         if (x.dim() < 3) throw new ArgumentException($"expected [B, ..., H, W], got [{string.Join(", ", x.shape)}]", nameof(x));
         if (p.UseCutmix && (p.Bottom <= p.Top || p.Right <= p.Left)) return;
         long batch = x.size(0);
+        // On the CPU one native pass per pair (torch.augment.swap_ / mix_pair_); elsewhere libtorch ops
+        // with the same arithmetic.
+        bool native = x.device.Type == DeviceType.CPU && x.dtype == ScalarType.Float32;
         for (long i = 0; i < batch / 2; i++)
         {
             using var scope = torch.NewDisposeScope();
@@ -96,9 +99,18 @@ public sealed class MixupCutmix
             {
                 Tensor ra = a.narrow(-2, p.Top, p.Bottom - p.Top).narrow(-1, p.Left, p.Right - p.Left);
                 Tensor rb = b.narrow(-2, p.Top, p.Bottom - p.Top).narrow(-1, p.Left, p.Right - p.Left);
+                if (native)
+                {
+                    torch.augment.swap_(ra, rb);
+                    continue;
+                }
                 Tensor saved = ra.clone();
                 ra.copy_(rb);
                 rb.copy_(saved);
+            }
+            else if (native)
+            {
+                torch.augment.mix_pair_(a, b, p.Lambda);
             }
             else
             {

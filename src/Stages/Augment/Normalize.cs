@@ -58,9 +58,20 @@ public sealed class Normalize
     /// <summary>
     /// Writes the normalised <paramref name="source"/> into <paramref name="destination"/> (same
     /// shape, float32, any strides; <paramref name="source"/> is left as it is): one pass per
-    /// channel, <c>shift[c] + scale[c] · source[c]</c>, then one copy.
+    /// channel, <c>shift[c] + scale[c] · source[c]</c>, then one copy. A uint8 CPU source (levels
+    /// 0–255, channels in dimension 0, contiguous) is written in one native pass through a table
+    /// of the 256 normalised levels of each channel; the destination must then be a view whose
+    /// last dimension is contiguous.
     /// </summary>
-    public void WriteInto(Tensor source, Tensor destination, int channelDim)
+    public void WriteInto(Tensor source, Tensor destination, int channelDim) => WriteInto(source, destination, channelDim, levels: null);
+
+    /// <summary>
+    /// As <see cref="WriteInto(Tensor, Tensor, int)"/>; for a uint8 CPU source <c>[C, ..., P]</c>,
+    /// <paramref name="levels"/> (int64 <c>[rows, 256]</c> or <c>[1, 256]</c>, rows = numel / P)
+    /// first maps each stored level of a row to its value: the tables a deferred RandAugment left
+    /// (<see cref="RandAugment.ApplyStepsDeferred"/>), folded into the normalising table.
+    /// </summary>
+    public void WriteInto(Tensor source, Tensor destination, int channelDim, Tensor? levels)
     {
         int nd = source.dim();
         int d = channelDim < 0 ? channelDim + nd : channelDim;
@@ -69,6 +80,12 @@ public sealed class Normalize
             throw new ArgumentException($"source [{string.Join(", ", source.shape)}] and destination [{string.Join(", ", destination.shape)}] differ in shape");
         if (source.size(d) != Mean.Count)
             throw new ArgumentException($"dimension {d} holds {source.size(d)} channels, the normalisation {Mean.Count}");
+        if (source.dtype == ScalarType.Byte && source.device.Type == DeviceType.CPU)
+        {
+            WriteLevelsInto(source, destination, d, levels);
+            return;
+        }
+        if (levels is not null) throw new ArgumentException("level tables apply to uint8 CPU sources only", nameof(levels));
         if (!source.dtype.IsFloatingPoint() || !destination.dtype.IsFloatingPoint())
             throw new ArgumentException($"normalising needs floating tensors, got {source.dtype} and {destination.dtype}");
         using var scope = torch.NewDisposeScope();
@@ -77,6 +94,46 @@ public sealed class Normalize
             Tensor offset = torch.tensor([(float)shift[c]], 1).to(source.device, source.dtype); // [1], broadcasts
             destination.select(d, c).copy_(offset.add(source.select(d, c), scale[c]));
         }
+    }
+
+    /// <summary>The normalised value of each level 0..255 in each channel: <c>[C, 256]</c> float32.</summary>
+    public Tensor LevelTable()
+    {
+        var table = new float[Mean.Count * 256];
+        for (int c = 0; c < Mean.Count; c++)
+            for (int v = 0; v < 256; v++) table[c * 256 + v] = (float)(shift[c] + scale[c] * v);
+        return torch.tensor(table, Mean.Count, 256);
+    }
+
+    // uint8 source [C, ...] (CPU, contiguous) -> float32 destination of the same shape: the source
+    // seen as rows (one per level table, else the innermost dimension), each through its channel's table.
+    private void WriteLevelsInto(Tensor source, Tensor destination, int channelDim, Tensor? levels)
+    {
+        if (channelDim != 0 || !source.is_contiguous() || source.dim() < 2)
+            throw new ArgumentException($"a uint8 source must be contiguous with its channels in dimension 0, got [{string.Join(", ", source.shape)}] " +
+                $"with channels in dimension {channelDim}", nameof(source));
+        if (destination.dtype != ScalarType.Float32 || destination.device.Type != DeviceType.CPU)
+            throw new ArgumentException($"a uint8 source is normalised into a float32 CPU tensor, got {destination.dtype} on {destination.device}",
+                nameof(destination));
+        using var scope = torch.NewDisposeScope();
+        // Rows of the lookup: one per level table when there are several, else the innermost dimension's.
+        long rows = levels is not null && levels.dim() == 2 && levels.size(0) > 1 ? levels.size(0) : source.numel() / source.size(-1);
+        if (rows % Mean.Count != 0 || source.numel() % rows != 0)
+            throw new ArgumentException($"{rows} level tables do not split a [{string.Join(", ", source.shape)}] source by channel", nameof(levels));
+        long inner = source.numel() / rows;
+        Tensor target = destination.dim() == 2 ? destination : destination.view(rows, inner); // throws when no view exists
+        Tensor table = LevelTable(); // [C, 256]: rows of channel c use table c
+        if (levels is not null)
+        {
+            if (levels.dim() != 2 || levels.size(1) != 256 || (levels.size(0) != rows && levels.size(0) != 1))
+                throw new ArgumentException($"level tables for {rows} rows must be [{rows}, 256] or [1, 256], got [{string.Join(", ", levels.shape)}]",
+                    nameof(levels));
+            // Row r of channel c = r / (rows / C): its values are table[c, levels[r, v]].
+            table = levels.size(0) == 1
+                ? table.gather(1, levels.expand(Mean.Count, 256))
+                : table.repeat_interleave(rows / Mean.Count, 0).gather(1, levels); // [rows, 256]
+        }
+        torch.augment.lut_into(source.reshape(rows, inner), table, target);
     }
 
     // Per-channel scale and shift shaped to broadcast along channelDim: [1, .., C, .., 1].

@@ -85,9 +85,22 @@ public sealed class RandAugment
         return plan;
     }
 
-    /// <summary>Applies one step to <c>x [N, 3, T, H, W]</c> (float, 0–255); returns a new tensor.</summary>
+    /// <summary>
+    /// Applies one step to <c>x [N, 3, T, H, W]</c> on the 0–255 scale and returns a new tensor:
+    /// float on any device through libtorch ops (<see cref="ToneOps"/>, the GPU path), or uint8 on
+    /// the CPU through the native byte kernels (<see cref="ByteToneOps"/>, the CPU feed's path: the
+    /// same formulas, each result cast to uint8 toward zero as torchvision's uint8 ops do).
+    /// </summary>
     public static Tensor ApplyStep(Tensor x, RandAugmentStep step)
     {
+        bool bytes = x.dtype == ScalarType.Byte;
+        if (bytes)
+        {
+            (long n, long t, long pixels) = ByteToneOps.Check(x);
+            using var scope = torch.NewDisposeScope();
+            if (LevelTable(step, () => ByteToneOps.Histogram(x), n, t, pixels) is Tensor table)
+                return scope.MoveToOuter(ByteToneOps.Lut(x, table));
+        }
         int h = (int)x.size(3), w = (int)x.size(4);
         double m = step.Magnitude;
         return step.Op switch
@@ -98,10 +111,10 @@ public sealed class RandAugment
             RandAugmentOp.TranslateX => AffineWarp.Shift(x, (int)m, 0),
             RandAugmentOp.TranslateY => AffineWarp.Shift(x, 0, (int)m),
             RandAugmentOp.Rotate => AffineWarp.Apply(x, AffineWarp.Rotate(m)),
+            RandAugmentOp.Color => bytes ? ByteToneOps.Color(x, 1 + m) : ToneOps.Color(x, 1 + m),
+            RandAugmentOp.Sharpness => bytes ? ByteToneOps.Sharpness(x, 1 + m) : ToneOps.Sharpness(x, 1 + m),
             RandAugmentOp.Brightness => ToneOps.Brightness(x, 1 + m),
-            RandAugmentOp.Color => ToneOps.Color(x, 1 + m),
             RandAugmentOp.Contrast => ToneOps.Contrast(x, 1 + m),
-            RandAugmentOp.Sharpness => ToneOps.Sharpness(x, 1 + m),
             RandAugmentOp.Posterize => ToneOps.Posterize(x, (int)m),
             RandAugmentOp.Solarize => ToneOps.Solarize(x, m),
             RandAugmentOp.AutoContrast => ToneOps.AutoContrast(x),
@@ -110,7 +123,64 @@ public sealed class RandAugment
         };
     }
 
-    /// <summary>Returns a new tensor: <c>x [B, 3, T, H, W]</c> with each sample's steps applied.</summary>
+    /// <summary>
+    /// The steps of one uint8 clip <c>x [N, 3, T, H, W]</c> on the CPU, with the pointwise steps
+    /// (brightness, contrast, posterize, solarize, autocontrast, equalize) left pending: their
+    /// tables compose into one table per row, and their statistics come from the histogram of the
+    /// stored pixels pushed through it, so they make no pass over the clip. The others (geometric,
+    /// color, sharpness) apply the pending table first. Returns the pixels and the table still to
+    /// apply (<c>[N·3·T, 256]</c> or <c>[1, 256]</c> int64, null when none): the clip's values are
+    /// <c>Levels[row, Pixels]</c>, the same bytes <see cref="ApplyStep"/> step by step gives.
+    /// </summary>
+    public static (Tensor Pixels, Tensor? Levels) ApplyStepsDeferred(Tensor x, IEnumerable<RandAugmentStep> steps)
+    {
+        (long n, long t, long pixels) = ByteToneOps.Check(x);
+        long rows = n * 3 * t;
+        Tensor? table = null, stored = null; // the pending table; the histogram of the stored pixels
+        Tensor Histogram()
+        {
+            stored ??= ByteToneOps.Histogram(x); // [R, 256]
+            return table is null ? stored : torch.zeros([rows, 256], ScalarType.Int64).scatter_add(1, Rows(table, rows), stored);
+        }
+        foreach (RandAugmentStep step in steps)
+        {
+            if (step.Op == RandAugmentOp.Identity) continue;
+            if (LevelTable(step, Histogram, n, t, pixels) is Tensor next)
+            {
+                // next ∘ table: each row's pending level v becomes next[row, table[row, v]].
+                table = table is null ? next
+                    : next.size(0) == 1 && table.size(0) == 1 ? next.gather(1, table) : Rows(next, rows).gather(1, Rows(table, rows));
+                continue;
+            }
+            if (table is not null) x = ByteToneOps.Lut(x, table);
+            table = null;
+            stored = null;
+            x = ApplyStep(x, step);
+        }
+        return (x, table);
+    }
+
+    // A [1, 256] table expanded to every row (a view), or the [R, 256] table itself.
+    private static Tensor Rows(Tensor table, long rows) => table.size(0) == rows ? table : table.expand(rows, 256);
+
+    // The level table ([1, 256] or [R, 256] int64) of a pointwise step on uint8 clips [N, 3, T, ...]
+    // of `pixels` values per row, given the clip's current histogram on demand; null for the other steps.
+    private static Tensor? LevelTable(RandAugmentStep step, Func<Tensor> histogram, long n, long t, long pixels)
+    {
+        double m = step.Magnitude;
+        return step.Op switch
+        {
+            RandAugmentOp.Brightness => ByteToneOps.BrightnessTable(1 + m),
+            RandAugmentOp.Posterize => ByteToneOps.PosterizeTable((int)m),
+            RandAugmentOp.Solarize => ByteToneOps.SolarizeTable(m),
+            RandAugmentOp.Contrast => ByteToneOps.ContrastTable(histogram(), n, t, pixels, 1 + m),
+            RandAugmentOp.AutoContrast => ByteToneOps.AutoContrastTable(histogram()),
+            RandAugmentOp.Equalize => ByteToneOps.EqualizeTable(histogram(), pixels),
+            _ => null,
+        };
+    }
+
+    /// <summary>Returns a new tensor: <c>x [B, 3, T, H, W]</c> (float, or uint8 on the CPU) with each sample's steps applied.</summary>
     public static Tensor Apply(Tensor x, RandAugmentStep[][] plan)
     {
         Tensor result = x.clone();
@@ -132,7 +202,8 @@ public sealed class RandAugment
     /// </summary>
     public static void ApplyInPlace(Tensor x, RandAugmentStep[][] plan)
     {
-        ToneOps.CheckClip(x);
+        if (x.dtype == ScalarType.Byte) ByteToneOps.Check(x);
+        else ToneOps.CheckClip(x);
         int batch = (int)x.size(0);
         if (plan.Length != batch) throw new ArgumentException($"{plan.Length} RandAugment plans for a batch of {batch}", nameof(plan));
         int steps = plan.Length == 0 ? 0 : plan.Max(p => p.Length);

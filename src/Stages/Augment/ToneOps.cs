@@ -51,7 +51,15 @@ public static class ToneOps
         CheckClip(x);
         // The mean luma of a frame is the luma of its channel means (luma is linear): one read of x.
         Tensor channelMeans = x.mean([3, 4], keepdim: true); // [N, 3, T, 1, 1]
-        Tensor mean = Grayscale(channelMeans);               // [N, 1, T, 1, 1]
+        return scope.MoveToOuter(ContrastAround(x, channelMeans, factor));
+    }
+
+    /// <summary><see cref="Contrast"/> with each frame's channel means given, <c>[N, 3, T, 1, 1]</c>:
+    /// the blend of <paramref name="x"/> (any shape that broadcasts with them) with their luma.</summary>
+    public static Tensor ContrastAround(Tensor x, Tensor channelMeans, double factor)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor mean = Grayscale(channelMeans); // [N, 1, T, 1, 1]
         return scope.MoveToOuter(Blend(x, mean, factor));
     }
 
@@ -109,11 +117,18 @@ public static class ToneOps
         Tensor rows = x.reshape(s[0] * s[1] * s[2], s[3] * s[4]); // [N·3·T, H·W]
         Tensor lo = rows.amin(1, keepdim: true); // [N·3·T, 1]
         Tensor hi = rows.amax(1, keepdim: true);
-        Tensor flat = hi.le(lo); // [N·3·T, 1]
+        return scope.MoveToOuter(Stretch(rows, lo, hi).reshape(s));
+    }
+
+    /// <summary><see cref="AutoContrast"/> with each row's range given: <c>rows [R, P]</c> and
+    /// <c>lo, hi [R, 1]</c> to (rows - lo) · 255 / (hi - lo), clamped; rows with hi &lt;= lo unchanged.</summary>
+    public static Tensor Stretch(Tensor rows, Tensor lo, Tensor hi)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor flat = hi.le(lo); // [R, 1]
         Tensor offset = lo.masked_fill(flat, 0);
         Tensor scale = (MaxValue / (hi - lo)).masked_fill(flat, 1);
-        Tensor stretched = (rows - offset).mul_(scale).clamp(0, MaxValue); // [N·3·T, H·W]
-        return scope.MoveToOuter(stretched.reshape(s));
+        return scope.MoveToOuter((rows - offset).mul_(scale).clamp(0, MaxValue)); // [R, P]
     }
 
     /// <summary>ratio · a + (1 - ratio) · b, clamped to [0, 255]; b broadcasts against a.</summary>

@@ -16,7 +16,6 @@
 #include "shim.h"
 #include <ATen/MemoryOverlap.h>
 #include <utility>
-#include <ATen/Parallel.h>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -284,10 +283,13 @@ void crop_resize_frames(const at::Tensor& src, int64_t top, int64_t left, int64_
   const In* base = src.data_ptr<In>() + top * sH + left * 3;
   Out* out = dst.data_ptr<Out>();
   const int64_t n = width * 3;
-  at::parallel_for(0, frames, 1, [&](int64_t begin, int64_t end) {
+  // One thread: the feed runs beside the trainer, and an OpenMP team started here would spin on the
+  // cores the trainer's own team needs (the demo's pre-training ran 2x slower with it). The feed gets its
+  // parallelism from its decode workers instead.
+  {
     std::vector<float> acc(n + 1, 0.f);  // one float of slack: the last pixel is read as 4 floats
     std::vector<const In*> rows(ty.width);
-    for (int64_t t = begin; t < end; t++) {
+    for (int64_t t = 0; t < frames; t++) {
       const In* frame = base + t * sT;
       for (int64_t i = 0; i < out_h; i++) {
         for (int k = 0; k < ty.width; k++) rows[k] = frame + ty.index[i * ty.width + k] * sH;
@@ -296,7 +298,7 @@ void crop_resize_frames(const at::Tensor& src, int64_t top, int64_t left, int64_
         resample_row<WX>(acc.data(), tx, out_w, clamp255, scale, shift, o, o + dC, o + 2 * dC);
       }
     }
-  });
+  }
 }
 
 template <typename In, typename Out>

@@ -105,16 +105,14 @@ public sealed class ClipExtractor
             var jpegs = run.Select(_ => new Dictionary<int, byte[]>()).ToList();
             using var encoder = new JpegEncoder(jpegQuality);
             var requests = run.Select(v => new DecodeRequest(plans[v]!.Info, plans[v]!.Needed)).ToList();
-            bool[] done = await decoder.DecodeSharedAsync(requests, scratchDir, (r, index, rgb) =>
-            {
-                (int w, int h) = decoder.OutputSizeOf(requests[r].Video);
-                jpegs[r][index] = encoder.Encode(rgb, w, h);
-            }, ct);
+            var sizes = requests.Select(q => decoder.OutputSizeOf(q.Video)).ToArray();
+            bool[] done = await decoder.DecodeSharedAsync(requests, scratchDir,
+                (r, index, rgb) => jpegs[r][index] = encoder.Encode(rgb, sizes[r].Width, sizes[r].Height), ct);
             for (int r = 0; r < run.Count; r++)
                 if (done[r])
                 {
                     int v = run[r];
-                    outcomes[v] = new VideoOutcome(videos[v].Ordinal, videos[v].Entry, Rows(plans[v]!, decoder.OutputSizeOf(plans[v]!.Info), jpegs[r]), null);
+                    outcomes[v] = new VideoOutcome(videos[v].Ordinal, videos[v].Entry, Rows(plans[v]!, sizes[r], jpegs[r]), null);
                 }
         }
 
@@ -127,14 +125,15 @@ public sealed class ClipExtractor
     public const long SharedRunMaxBytes = 256L << 20;
 
     // Consecutive groups of the sharing videos whose decoded frames fit in one run's scratch budget.
-    private static IEnumerable<List<int>> SharedRuns(List<int> sharing, Plan?[] plans)
+    private IEnumerable<List<int>> SharedRuns(List<int> sharing, Plan?[] plans)
     {
         var run = new List<int>();
         long bytes = 0;
         foreach (int v in sharing)
         {
             Plan p = plans[v]!;
-            long need = (long)p.Needed.Length * p.FrameBytes;
+            (int w, int h) = decoder.OutputSizeOf(p.Info);
+            long need = (long)p.Needed.Length * w * h * 3;
             if (run.Count > 0 && bytes + need > SharedRunMaxBytes)
             {
                 yield return run;
@@ -198,7 +197,7 @@ public sealed class ClipExtractor
         new(ordinal, entry, [], new QuarantineEntry(entry.Path, entry.VideoId, stage, reason));
 
     // A probed video, its sampled clips and frames, and the distinct source frames they need (sorted).
-    private sealed record Plan(VideoEntry Entry, VideoInfo Info, List<(SampledClip clip, SampledFrames frames)> Chosen, int[] Needed, int FrameBytes);
+    private sealed record Plan(VideoEntry Entry, VideoInfo Info, List<(SampledClip clip, SampledFrames frames)> Chosen, int[] Needed);
 
     private async Task<Plan> PlanAsync(VideoEntry entry, CancellationToken ct)
     {
@@ -210,13 +209,7 @@ public sealed class ClipExtractor
             VideoInfo timing = await ProbeAsync(timingProbe, entry.Path, ct);
             info = timing with { FrameCount = info.FrameCount, FrameCountSource = info.FrameCountSource };
         }
-        return NewPlan(entry, info, chosen, needed);
-    }
-
-    private Plan NewPlan(VideoEntry entry, VideoInfo info, List<(SampledClip clip, SampledFrames frames)> chosen, int[] needed)
-    {
-        (int w, int h) = decoder.OutputSizeOf(info);
-        return new Plan(entry, info, chosen, needed, checked(w * h * 3));
+        return new Plan(entry, info, chosen, needed);
     }
 
     private async Task<IReadOnlyList<ShardRow>> DecodeAloneAsync(Plan plan, CancellationToken ct)
@@ -234,7 +227,7 @@ public sealed class ClipExtractor
             // More packets than frames: count the frames by decoding, as the index could not, and sample again.
             VideoInfo counted = await ProbeAsync(probe, plan.Entry.Path, ct);
             var (chosen, needed) = Sample(plan.Entry, counted);
-            plan = NewPlan(plan.Entry, counted, chosen, needed);
+            plan = new Plan(plan.Entry, counted, chosen, needed);
             jpegs.Clear();
             size = await DecodeToJpegAsync(plan.Info, plan.Needed, jpegs, ct);
         }

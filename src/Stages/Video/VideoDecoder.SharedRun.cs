@@ -44,10 +44,7 @@ public sealed partial class VideoDecoder
         for (int r = 0; r < requests.Count; r++)
         {
             DecodeRequest q = requests[r];
-            if (q.FrameIndices.Count == 0) throw new ArgumentException($"request {r} asks for no frames", nameof(requests));
-            foreach (int i in q.FrameIndices)
-                if (i < 0 || i >= q.Video.FrameCount)
-                    throw new ArgumentOutOfRangeException(nameof(requests), $"frame {i} is outside 0..{q.Video.FrameCount - 1} of '{q.Video.Path}'");
+            CheckFrames(q.Video, q.FrameIndices, nameof(requests));
             wanted[r] = q.FrameIndices.Distinct().Order().ToArray();
             if (Seeks(q.Video, wanted[r])) throw new ArgumentException($"'{q.Video.Path}' needs a seek and cannot share a run", nameof(requests));
             sizes[r] = OutputSizeOf(q.Video);

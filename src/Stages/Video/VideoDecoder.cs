@@ -38,13 +38,6 @@ public sealed partial class VideoDecoder
     /// <exception cref="OperationCanceledException">The caller cancelled; ffmpeg is killed.</exception>
     public async Task<DecodedFrames> DecodeAsync(VideoInfo video, IReadOnlyList<int> frameIndices, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(video);
-        if (frameIndices.Count == 0) throw new ArgumentException("at least one frame index is needed", nameof(frameIndices));
-        foreach (int i in frameIndices)
-            if (i < 0 || i >= video.FrameCount)
-                throw new ArgumentOutOfRangeException(nameof(frameIndices), $"frame {i} is outside 0..{video.FrameCount - 1} of '{video.Path}'");
-        VideoProbe.CheckFile(video.Path, VideoStageNames.Decode);
-
         var byIndex = new Dictionary<int, byte[]>();
         (int width, int height) = await DecodeEachAsync(video, frameIndices, (index, frame) => byIndex[index] = frame.ToArray(), ct).ConfigureAwait(false);
         var ordered = frameIndices.Select(i => byIndex[i]).ToArray();
@@ -63,10 +56,7 @@ public sealed partial class VideoDecoder
     {
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(onFrame);
-        if (frameIndices.Count == 0) throw new ArgumentException("at least one frame index is needed", nameof(frameIndices));
-        foreach (int i in frameIndices)
-            if (i < 0 || i >= video.FrameCount)
-                throw new ArgumentOutOfRangeException(nameof(frameIndices), $"frame {i} is outside 0..{video.FrameCount - 1} of '{video.Path}'");
+        CheckFrames(video, frameIndices, nameof(frameIndices));
         VideoProbe.CheckFile(video.Path, VideoStageNames.Decode);
 
         int[] wanted = frameIndices.Distinct().Order().ToArray();
@@ -102,6 +92,15 @@ public sealed partial class VideoDecoder
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    // At least one index, every index a frame of the video.
+    private static void CheckFrames(VideoInfo video, IReadOnlyList<int> frameIndices, string paramName)
+    {
+        if (frameIndices.Count == 0) throw new ArgumentException($"at least one frame index of '{video.Path}' is needed", paramName);
+        foreach (int i in frameIndices)
+            if (i < 0 || i >= video.FrameCount)
+                throw new ArgumentOutOfRangeException(paramName, $"frame {i} is outside 0..{video.FrameCount - 1} of '{video.Path}'");
     }
 
     /// <summary>The ffmpeg arguments <see cref="DecodeAsync"/> uses for these frames (for logs and tests).</summary>

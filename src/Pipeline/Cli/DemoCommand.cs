@@ -6,7 +6,7 @@ namespace CrossVideoMAE.Pipeline.Cli;
 
 /// <summary>
 /// <c>cvmae demo</c>: the whole product on a small generated dataset, through the same commands
-/// a user types: make-sample -> prepare -> pretrain (CrossVideoMAE, and the lambda_c = 0 ablation)
+/// a user types: make-sample -> prepare (all splits; the train split alone for pre-training) -> pretrain (CrossVideoMAE, and the lambda_c = 0 ablation)
 /// -> linear probe (pre-trained, ablation, random weights) -> retrieval -> visualize.
 /// Prints where it is and the headline numbers; everything lands under --out.
 /// </summary>
@@ -33,6 +33,8 @@ public static class DemoCommand
         string configs = FindConfigs();
         string D(string name) => Path.Combine(root, name);
         string manifest = D("shards/index.json");
+        // Pre-training sees the train split only, so the held-out videos stay unseen until the probe.
+        string pretrainManifest = D("shards-train/index.json");
         string[] maxSteps = pretrainSteps is { } s ? ["--max-steps", s.ToString()] : [];
 
         var plan = new (string title, string[] args)[]
@@ -40,8 +42,10 @@ public static class DemoCommand
             ("generating the sample dataset", ["make-sample", "--out", D("sample"), "--quick", "--classes", "5", "--videos-per-class", videosPerClass.ToString()]),
             ("preparing shards", ["prepare", "--format", "ucf101", "--annotations", D("sample/annotations/ucf101"), "--videos", D("sample/videos"),
                 "--out", D("shards"), "--name", "sample", "--clip-length", "8", "--stride", "2", "--clips-per-video", "2", "--short-side", "64", "--quiet"]),
-            ("pre-training CrossVideoMAE (tiny)", ["pretrain", "--manifest", manifest, "--config", Path.Combine(configs, "demo-tiny.yaml"), "--out", D("pretrain"), "--quiet", .. maxSteps]),
-            ("pre-training the reconstruction-only ablation (lambda_c = 0)", ["pretrain", "--manifest", manifest, "--config", Path.Combine(configs, "demo-tiny-recon.yaml"), "--out", D("pretrain-recon"), "--quiet", .. maxSteps]),
+            ("preparing the pre-training shards (train split only)", ["prepare", "--format", "ucf101", "--annotations", D("sample/annotations/ucf101"), "--videos", D("sample/videos"),
+                "--out", D("shards-train"), "--name", "sample-train", "--splits", "train", "--clip-length", "8", "--stride", "2", "--clips-per-video", "2", "--short-side", "64", "--quiet"]),
+            ("pre-training CrossVideoMAE (tiny)", ["pretrain", "--manifest", pretrainManifest, "--config", Path.Combine(configs, "demo-tiny.yaml"), "--out", D("pretrain"), "--quiet", .. maxSteps]),
+            ("pre-training the reconstruction-only ablation (lambda_c = 0)", ["pretrain", "--manifest", pretrainManifest, "--config", Path.Combine(configs, "demo-tiny-recon.yaml"), "--out", D("pretrain-recon"), "--quiet", .. maxSteps]),
             ("linear probe: CrossVideoMAE encoder", ["linprobe", "--manifest", manifest, "--weights", D("pretrain/model.safetensors"), "--out", D("linprobe")]),
             ("linear probe: reconstruction-only encoder", ["linprobe", "--manifest", manifest, "--weights", D("pretrain-recon/model.safetensors"), "--out", D("linprobe-recon")]),
             ("linear probe: random weights", ["linprobe", "--manifest", manifest, "--weights", D("pretrain/model.safetensors"), "--random-init", "--out", D("linprobe-random")]),

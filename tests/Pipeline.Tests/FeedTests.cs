@@ -148,6 +148,7 @@ public class FeedTests
             Assert.InRange(clipPx[2 * h * w * 3], 77, 83); // clip frame 2 is still frame 2 (red 80)
         }
     }
+
     [Fact]
     public void A_batch_decoded_into_one_slab_equals_its_samples_decoded_apart_and_stacked()
     {

@@ -14,9 +14,11 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// </summary>
 public sealed class ShardRowDecoder : IDisposable
 {
-    // libjpeg-turbo's fast IDCT and chroma upsampling: about a quarter less decode CPU, and as close to
-    // ffmpeg's decode of the same JPEGs as the accurate settings (JpegDecoderOptions.Fast).
-    private readonly JpegDecoder jpeg = new(JpegDecoderOptions.Fast);
+    private readonly JpegDecoder jpeg;
+
+    /// <param name="options">The JPEG decode settings: libjpeg-turbo's accurate ones unless given (the
+    /// train feed passes <see cref="JpegDecoderOptions.Fast"/>).</param>
+    public ShardRowDecoder(JpegDecoderOptions? options = null) => jpeg = new JpegDecoder(options);
 
     public DecodedSample Decode(ShardRow row, string source, BatchSlab? slab = null, int slot = 0)
     {

@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
 using CrossVideoMAE.Pipeline.Train;
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Jpeg;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;
 
@@ -70,7 +71,9 @@ public sealed class TrainFeed : IDisposable
             throw new ArgumentOutOfRangeException(nameof(count), $"batches {startBatch}..{startBatch + count} are outside the epoch's {BatchesPerEpoch}");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         int b = Options.BatchSize;
-        using var decoders = new ThreadLocal<ShardRowDecoder>(() => new ShardRowDecoder(), trackAllValues: true);
+        // libjpeg-turbo's fast IDCT and chroma upsampling: ~11% less decode CPU, and as close to ffmpeg's
+        // decode of the same JPEGs as the accurate settings (JpegDecoderOptions.Fast, JpegTests).
+        using var decoders = new ThreadLocal<ShardRowDecoder>(() => new ShardRowDecoder(JpegDecoderOptions.Fast), trackAllValues: true);
 
         var decode = new TransformBlock<(ShardRow Row, string Source, BatchSlab? Slab, int Slot), DecodedSample>(
             x => decoders.Value!.Decode(x.Row, x.Source, x.Slab, x.Slot),

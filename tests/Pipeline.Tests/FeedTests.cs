@@ -148,4 +148,49 @@ public class FeedTests
             Assert.InRange(clipPx[2 * h * w * 3], 77, 83); // clip frame 2 is still frame 2 (red 80)
         }
     }
+
+    [Fact]
+    public void A_batch_decoded_into_one_slab_equals_its_samples_decoded_apart_and_stacked()
+    {
+        // Two rows of one size: the slab path (decode into rows of the batch tensors, nothing to stack)
+        // against decoding each row into its own tensors and stacking them.
+        const int h = 16, w = 24;
+        using var jpeg = new Stages.Jpeg.JpegEncoder(quality: 90);
+        byte[] Picture(int seed)
+        {
+            var v = new byte[h * w * 3];
+            for (int i = 0; i < v.Length; i++) v[i] = (byte)((i * 37 + seed * 101) % 251);
+            return jpeg.Encode(v, w, h);
+        }
+        Stages.Shards.ShardRow Row(string id, int seed) => new()
+        {
+            VideoId = id, ClipIndex = 0, Label = 0, LabelName = "c", Split = "train", SourcePath = id + ".mp4", Fps = 25, Width = w, Height = h,
+            NumVideoFrames = 2, ClipStart = 0, Stride = 1, FrameIndices = [0, 1], Padded = false, Frames = [Picture(seed), Picture(seed + 1)],
+            SampledFrameIndices = [1], SampledPositions = [1], SampledFrames = [Picture(seed + 7)],
+        };
+        Stages.Shards.ShardRow[] rows = [Row("a", 1), Row("b", 2)];
+        using var decoder = new ShardRowDecoder();
+        using var pool = new ViewBufferPool(4);
+
+        BatchSlab slab = BatchSlab.ForRows(rows, pool)!;
+        Assert.NotNull(slab);
+        var inSlab = rows.Select((r, i) => decoder.Decode(r, "test.parquet", slab, i)).ToList();
+        var apart = rows.Select(r => decoder.Decode(r, "test.parquet")).ToList();
+        var (clips, frames, pos) = BatchCollate.Stack(inSlab);
+        var (clipsApart, framesApart, posApart) = BatchCollate.Stack(apart);
+        using (clips) using (frames) using (pos) using (clipsApart) using (framesApart) using (posApart)
+        {
+            Assert.Same(slab.Clips, clips); // nothing was copied
+            Assert.Same(slab.Frames, frames);
+            Assert.Equal([2, 2, h, w, 3], clips.shape);
+            Assert.Equal(clipsApart.contiguous().data<byte>().ToArray(), clips.data<byte>().ToArray());
+            Assert.Equal(framesApart.contiguous().data<byte>().ToArray(), frames.data<byte>().ToArray());
+            Assert.Equal(posApart.data<long>().ToArray(), pos.data<long>().ToArray());
+        }
+        foreach (DecodedSample s in inSlab.Concat(apart)) s.Dispose();
+
+        // Rows of different sizes get no slab (collation crops them to the smallest and stacks).
+        Stages.Shards.ShardRow narrow = Row("c", 3) with { Width = w - 8 };
+        Assert.Null(BatchSlab.ForRows([rows[0], narrow], pool));
+    }
 }

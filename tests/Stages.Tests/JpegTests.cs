@@ -83,14 +83,14 @@ public sealed class JpegTests(ITestOutputHelper log) : IDisposable
         byte[] ffmpeg = FfmpegDecode(path), ffmpegLuma = FfmpegDecode(path, "gray");
         using var accurate = new JpegDecoder();
         byte[] reference = accurate.Decode(jpeg).Pixels;
-        foreach (var options in new[] { new JpegDecoderOptions { FastDct = true }, new JpegDecoderOptions { FastUpsample = true } })
+        foreach (var options in new[] { new JpegDecoderOptions { FastDct = true }, new JpegDecoderOptions { FastUpsample = true }, JpegDecoderOptions.Fast })
         {
             using var dec = new JpegDecoder(options);
             byte[] fast = dec.Decode(jpeg).Pixels;
             double rgb = VideoTestFiles.MeanAbsDiff(ffmpeg, fast), luma = LumaMeanAbsDiff(fast, ffmpegLuma);
             log.WriteLine($"{options}: vs ffmpeg rgb {rgb:F3}, luma {luma:F3}; vs accurate {VideoTestFiles.MeanAbsDiff(reference, fast):F3}");
-            Assert.True(rgb < 3.5, $"rgb mean abs diff {rgb:F3}");
-            Assert.True(luma < (options.FastDct ? 1.5 : 0.75), $"luma mean abs diff {luma:F3}");
+            Assert.True(rgb < 3.5, $"rgb mean abs diff {rgb:F3}");   // measured 0.7-2.7 (the accurate decode: 2.5)
+            Assert.True(luma < 0.75, $"luma mean abs diff {luma:F3}"); // the accurate decode's bound: measured 0.22-0.57
             Assert.NotEqual(reference, fast); // the flag reached libjpeg-turbo
         }
     }

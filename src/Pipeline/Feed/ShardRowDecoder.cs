@@ -8,22 +8,32 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// Decodes the JPEG frames of a shard row straight into uint8 tensors (libjpeg-turbo writes into
 /// the tensor's storage; no intermediate arrays). A sampled frame is a frame of the clip (prepare
 /// stores the same JPEG for both), so when its bytes equal those of the clip frame at its position
-/// the decoded clip frame is copied instead of decoding it again. One instance per thread.
+/// the decoded clip frame is copied instead of decoding it again. With a <see cref="BatchSlab"/> the
+/// frames are decoded into row <c>slot</c> of the batch's tensors, so collation copies nothing.
+/// One instance per thread.
 /// </summary>
 public sealed class ShardRowDecoder : IDisposable
 {
-    private readonly JpegDecoder jpeg = new();
+    private readonly JpegDecoder jpeg;
 
-    public DecodedSample Decode(ShardRow row, string source)
+    /// <param name="options">The JPEG decode settings: libjpeg-turbo's accurate ones unless given (the
+    /// train feed passes <see cref="JpegDecoderOptions.Fast"/>).</param>
+    public ShardRowDecoder(JpegDecoderOptions? options = null) => jpeg = new JpegDecoder(options);
+
+    public DecodedSample Decode(ShardRow row, string source, BatchSlab? slab = null, int slot = 0)
     {
         int t = row.Frames.Count, n = row.SampledFrames.Count;
-        Tensor clip = torch.empty([t, row.Height, row.Width, 3], ScalarType.Byte).DetachFromDisposeScope();
-        Tensor frames = torch.empty([n, row.Height, row.Width, 3], ScalarType.Byte).DetachFromDisposeScope();
+        Tensor clip = slab is null
+            ? torch.empty([t, row.Height, row.Width, 3], ScalarType.Byte).DetachFromDisposeScope()
+            : slab.Clips.select(0, slot).DetachFromDisposeScope();                      // [T, H, W, 3] view of the batch
+        Tensor frames = slab is null
+            ? torch.empty([n, row.Height, row.Width, 3], ScalarType.Byte).DetachFromDisposeScope()
+            : slab.Frames.select(0, slot).DetachFromDisposeScope();                     // [n, H, W, 3] view of the batch
         try
         {
             DecodeAll(row.Frames, clip, row, source, "frame");
             DecodeSampled(row, clip, frames, source);
-            return new DecodedSample(row.VideoId, row.ClipIndex, row.Label, clip, frames, row.SampledPositions.ToArray());
+            return new DecodedSample(row.VideoId, row.ClipIndex, row.Label, clip, frames, row.SampledPositions.ToArray(), slab);
         }
         catch
         {

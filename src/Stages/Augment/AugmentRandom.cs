@@ -5,27 +5,36 @@ namespace CrossVideoMAE.Stages.Augment;
 /// <summary>
 /// The random source of the augmentations. Every random parameter (crop boxes, flips, operation
 /// choices, erasing boxes, mixup lambda) is drawn on the CPU from a seeded managed
-/// <see cref="System.Random"/>; noise tensors (random-erasing pixels) come from a seeded libtorch
-/// CPU <see cref="Generator"/> and are then moved to the data's device. The same seed therefore
-/// gives the same augmentation on every device. Not thread-safe: use one instance per batch
-/// (<see cref="ForBatch"/> derives independent seeds from (seed, epoch, batch)).
+/// <see cref="System.Random"/>; noise tensors (random-erasing pixels) are filled on the CPU by
+/// <c>torch.augment.normal_fill_</c> from seeds given out by <see cref="NextNoiseSeed"/> (a stream
+/// of its own, so noise never shifts the parameters) and then moved to the data's device. The same
+/// seed therefore gives the same augmentation on every device. Not thread-safe: use one instance per
+/// batch (<see cref="ForBatch"/> derives independent seeds from (seed, epoch, batch)). Holds no
+/// native state; it stays disposable so that callers' <c>using</c> blocks keep their meaning should
+/// it hold some again.
 /// </summary>
 public sealed class AugmentRandom : IDisposable
 {
     private readonly Random random;
+    private ulong noiseState;
 
     public AugmentRandom(ulong seed)
     {
         Seed = seed;
         random = new Random(unchecked((int)(Mix(seed) & 0x7FFF_FFFF)));
-        Torch = new Generator(Mix(seed ^ 0x9E37_79B9_7F4A_7C15UL));
+        noiseState = Mix(seed ^ 0x9E37_79B9_7F4A_7C15UL);
     }
 
     /// <summary>The seed this source was created with.</summary>
     public ulong Seed { get; }
 
-    /// <summary>The libtorch generator for noise tensors.</summary>
-    public Generator Torch { get; }
+    /// <summary>The seed of the next noise tensor: the SplitMix64 sequence of this source's noise
+    /// stream (independent of the parameter draws).</summary>
+    public ulong NextNoiseSeed()
+    {
+        noiseState = unchecked(noiseState + 0x9E37_79B9_7F4A_7C15UL);
+        return Mix(noiseState);
+    }
 
     /// <summary>A source whose seed depends only on (seed, epoch, batch), so batches can be
     /// augmented in any order or in parallel and still come out the same.</summary>
@@ -94,7 +103,7 @@ public sealed class AugmentRandom : IDisposable
         return s > 0 ? x / s : 0.5;
     }
 
-    public void Dispose() => Torch.Dispose();
+    public void Dispose() { }
 
     // SplitMix64 finaliser: spreads nearby seeds over the whole 64-bit range.
     private static ulong Mix(ulong z)

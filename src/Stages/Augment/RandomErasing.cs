@@ -76,8 +76,9 @@ public sealed class RandomErasing
 
     /// <summary>
     /// Erases the boxes in <c>x [B, C, T, H, W]</c> in place (every frame of a clip at the same
-    /// place). Pixel noise is drawn from <paramref name="rng"/>'s generator on the CPU, sample by
-    /// sample, then moved to x's device.
+    /// place). Pixel noise is standard normal, drawn sample by sample on the CPU from a seed taken
+    /// from <paramref name="rng"/> (<see cref="AugmentRandom.NextNoiseSeed"/>): written straight into
+    /// the box when x is a float32 CPU tensor, else filled into a CPU float32 box and copied to x.
     /// </summary>
     public void ApplyInPlace(Tensor x, CropBox?[] boxes, AugmentRandom rng)
     {
@@ -93,8 +94,14 @@ public sealed class RandomErasing
             Tensor region = x.select(0, i).narrow(2, box.Top, box.Height).narrow(3, box.Left, box.Width); // [C, T, h, w] view
             if (Fill == ErasingFill.Zero)
                 region.zero_();
+            else if (region.device.Type == DeviceType.CPU && region.dtype == ScalarType.Float32)
+                torch.augment.normal_fill_(region, rng.NextNoiseSeed());
             else
-                region.copy_(torch.randn(region.shape, rng.Torch, x.dtype).to(x.device));
+            {
+                Tensor noise = torch.empty(region.shape, ScalarType.Float32); // [C, T, h, w] on the CPU
+                torch.augment.normal_fill_(noise, rng.NextNoiseSeed());
+                region.copy_(noise.to(x.device));
+            }
         }
     }
 }

@@ -13,4 +13,9 @@ public sealed record JpegDecoderOptions
     public bool FastDct { get; init; }
     /// <summary>Chroma upsampled by replication instead of libjpeg's smooth ("fancy") filter (TJFLAG_FASTUPSAMPLE).</summary>
     public bool FastUpsample { get; init; }
+
+    /// <summary>Both fast settings (the train feed's decode): about a quarter less CPU per frame than the
+    /// accurate decode, within the same distance of ffmpeg's decode (tests: mean abs diff under 3.5
+    /// levels in RGB, under 0.75 in luma); pixels at sharp chroma edges differ from the accurate decode.</summary>
+    public static JpegDecoderOptions Fast { get; } = new() { FastDct = true, FastUpsample = true };
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CrossVideoMAE.Torch.Native;
 
-/// <summary>Imports of native/src/augment_resize.cpp and augment_pixels.cpp (CPU kernels of the train-feed augmentation).</summary>
+/// <summary>Imports of native/src/augment_resize.cpp, augment_pixels.cpp and augment_noise.cpp (CPU kernels of the train-feed augmentation).</summary>
 internal static unsafe partial class LibTorch
 {
     [DllImport(Lib)] internal static extern int cvm_crop_resize_into(IntPtr src, long top, long left, long height, long width, int mode,
@@ -14,4 +14,5 @@ internal static unsafe partial class LibTorch
     [DllImport(Lib)] internal static extern int cvm_gather_columns_into(IntPtr src, IntPtr index, IntPtr dst);
     [DllImport(Lib)] internal static extern int cvm_mix_pair_(IntPtr a, IntPtr b, double lambda);
     [DllImport(Lib)] internal static extern int cvm_swap_(IntPtr a, IntPtr b);
+    [DllImport(Lib)] internal static extern int cvm_normal_fill_(IntPtr x, ulong seed);
 }

@@ -93,12 +93,40 @@ public sealed class SampleDatasetTests(SampleDatasetFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Each_class_shows_its_motion_against_the_background_alone()
+    public void Each_class_shows_its_motion_against_the_background_alone() => AssertEachClassMoves(D);
+
+    [Fact]
+    public async Task One_scene_keeps_every_draw_but_the_background_and_box_colour()
+    {
+        using var dir = new TempDir();
+        SampleDataset one = await new SampleDatasetGenerator().GenerateAsync(new SampleDatasetOptions
+        {
+            OutputDir = dir.File("one"), Classes = 6, VideosPerClass = 2, Seed = 11, Quick = true, OneScene = true,
+        });
+        Assert.Equal(D.Videos.Select(v => (v.VideoId, v.Width, v.Height, v.FrameCount, v.Container)),
+            one.Videos.Select(v => (v.VideoId, v.Width, v.Height, v.FrameCount, v.Container)));
+        Assert.All(one.Videos, v => Assert.Equal("0xFFFFFF", v.BoxColor));
+        // One gradient from corner to corner: only the frame size and the corner's coordinates differ.
+        Assert.Single(one.Videos.Select(v => System.Text.RegularExpressions.Regex.Replace(v.Background, @"size=\d+x\d+|x1=\d+|y1=\d+", "")).Distinct());
+        Assert.True(D.Videos.Select(v => v.Background).Distinct().Count() > 3);   // the ordinary sample varies it
+
+        // The scene is still: ffmpeg's own render of it barely changes from the first frame to the last.
+        SampleVideo a = one.Videos[0];
+        byte[] bg = VideoTestFiles.RunBytes("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", a.Background, "-frames:v", a.FrameCount.ToString(),
+            "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"]);
+        int size = a.Width * a.Height * 3;
+        double change = 0;
+        for (int i = 0; i < size; i++) change += Math.Abs(bg[i] - bg[(a.FrameCount - 1) * size + i]);
+        Assert.True(change / size < 1.0, $"the background changes by {change / size:F2} levels per channel over {a.RelativePath}");
+        AssertEachClassMoves(one);
+    }
+
+    private static void AssertEachClassMoves(SampleDataset d)
     {
         // Where the frame differs from the same lavfi background rendered without the box is the box.
-        foreach (SampleVideo v in D.Videos.Where(v => v.Split == DatasetSplits.Train))
+        foreach (SampleVideo v in d.Videos.Where(v => v.Split == DatasetSplits.Train))
         {
-            string path = Path.Combine(D.Root, v.RelativePath);
+            string path = Path.Combine(d.Root, v.RelativePath);
             byte[][] frames = VideoTestFiles.DecodeAllWithFfmpeg(path, v.Width, v.Height);
             byte[] all = VideoTestFiles.RunBytes("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", v.Background, "-frames:v", v.FrameCount.ToString(),
                 "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"]);

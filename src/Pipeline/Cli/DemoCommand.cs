@@ -16,7 +16,7 @@ public static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for everything the demo writes", DefaultValueFactory = _ => "out/demo" };
         var steps = new Option<long?>("--pretrain-steps") { Description = "Optimiser steps of each pre-training (default: the configs' 200)" };
-        var perClass = new Option<int>("--videos-per-class") { Description = "Sample videos per class", DefaultValueFactory = _ => 12 };
+        var perClass = new Option<int>("--videos-per-class") { Description = "Sample videos per class", DefaultValueFactory = _ => 24 };
         var cmd = new Command("demo", "Run the whole pipeline on a generated dataset on CPU: prepare shards, pre-train a tiny model, probe it, write a report.")
         {
             output, steps, perClass,
@@ -39,7 +39,7 @@ public static class DemoCommand
 
         var plan = new (string title, string[] args)[]
         {
-            ("generating the sample dataset", ["make-sample", "--out", D("sample"), "--quick", "--classes", "5", "--videos-per-class", videosPerClass.ToString()]),
+            ("generating the sample dataset", ["make-sample", "--out", D("sample"), "--quick", "--one-scene", "--classes", "5", "--videos-per-class", videosPerClass.ToString()]),
             ("preparing shards", ["prepare", "--format", "ucf101", "--annotations", D("sample/annotations/ucf101"), "--videos", D("sample/videos"),
                 "--out", D("shards"), "--name", "sample", "--clip-length", "8", "--stride", "2", "--clips-per-video", "2", "--short-side", "64", "--quiet"]),
             ("preparing the pre-training shards (train split only)", ["prepare", "--format", "ucf101", "--annotations", D("sample/annotations/ucf101"), "--videos", D("sample/videos"),

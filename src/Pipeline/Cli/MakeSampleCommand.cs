@@ -14,11 +14,12 @@ public static class MakeSampleCommand
         var perClass = new Option<int>("--videos-per-class") { Description = "Videos per class (a quarter are held out)", DefaultValueFactory = _ => 8 };
         var seed = new Option<ulong>("--seed") { Description = "Seed for everything random", DefaultValueFactory = _ => 0UL };
         var quick = new Option<bool>("--quick") { Description = "Small, short videos (160x120 or 128x96, 1.5-2 s)" };
+        var oneScene = new Option<bool>("--one-scene") { Description = "One scene for every video (a still background, a white box): only the motion tells the classes apart" };
         var broken = new Option<bool>("--broken") { Description = "Also write the broken-input set to OUT/broken and list what each must do" };
 
         var cmd = new Command("make-sample", "Generate a small labelled video dataset with ffmpeg, annotated in the Kinetics-400, SSv2, UCF101 and HMDB51 formats.")
         {
-            output, classes, perClass, seed, quick, broken,
+            output, classes, perClass, seed, quick, oneScene, broken,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -29,6 +30,7 @@ public static class MakeSampleCommand
                 VideosPerClass = parse.GetValue(perClass),
                 Seed = parse.GetValue(seed),
                 Quick = parse.GetValue(quick),
+                OneScene = parse.GetValue(oneScene),
             };
             return await RunAsync(options, parse.GetValue(broken), Console.Out, ct);
         });

@@ -43,7 +43,7 @@ public sealed partial class SampleDatasetGenerator
             for (int i = 0; i < options.VideosPerClass; i++)
             {
                 VideoFormat format = available[(i + label) % available.Length];
-                SampleVideoPlan plan = SampleVideoPlan.Draw(options.Seed, cls, i, options.Quick, format);
+                SampleVideoPlan plan = SampleVideoPlan.Draw(options.Seed, cls, i, options.Quick, options.OneScene, format);
                 string id = UniqueKineticsId(options.Seed, cls.Name, i, plan, usedIds);
                 string relative = Path.Combine("videos", cls.Name, id + format.Extension);
                 string split = i >= options.VideosPerClass - held ? DatasetSplits.Val : DatasetSplits.Train;

@@ -19,7 +19,7 @@ internal sealed record SampleVideoPlan(
     private static readonly string[] Colors = ["0xE53935", "0x1E88E5", "0x43A047", "0xFDD835", "0x8E24AA", "0xFB8C00", "0x00ACC1", "0xFFFFFF"];
     private static readonly string[] Backgrounds = ["testsrc2", "mandelbrot", "cellauto", "gradients", "life", "noise"];
 
-    public static SampleVideoPlan Draw(ulong seed, MotionClass cls, int index, bool quick, VideoFormat format)
+    public static SampleVideoPlan Draw(ulong seed, MotionClass cls, int index, bool quick, bool oneScene, VideoFormat format)
     {
         var rng = new SplitMix64(StableHash.Derive(seed, cls.Name, index, "sample-video"));
         (int w, int h) = quick ? QuickSizes[rng.NextInt(QuickSizes.Length)] : Sizes[rng.NextInt(Sizes.Length)];
@@ -29,9 +29,16 @@ internal sealed record SampleVideoPlan(
         string background = Backgrounds[rng.NextInt(Backgrounds.Length)];
         string backgroundSource = BackgroundSource(background, w, h, fps, ref rng);
         int box = Math.Max(8, (int)(Math.Min(w, h) * (0.2 + 0.1 * rng.NextDouble())) / 2 * 2);
-        return new SampleVideoPlan(cls, w, h, fps, frames, background, backgroundSource,
-            Colors[rng.NextInt(Colors.Length)], box, 0.2 + 0.6 * rng.NextDouble(), format);
+        string color = Colors[rng.NextInt(Colors.Length)];
+        double across = 0.2 + 0.6 * rng.NextDouble();
+        if (oneScene) (background, backgroundSource, color) = ("still-gradient", StillGradient(w, h, fps), "0xFFFFFF");
+        return new SampleVideoPlan(cls, w, h, fps, frames, background, backgroundSource, color, box, across, format);
     }
+
+    // The one scene of OneScene: a fixed two-colour linear gradient whose rotation (the slowest lavfi
+    // allows) moves it by well under a pixel over a sample video.
+    private static string StillGradient(int w, int h, int fps) =>
+        $"gradients=size={w}x{h}:rate={fps}:seed=1:speed=0.00001:n=2:type=0:c0=0x183048:c1=0x6878A0:x0=0:y0=0:x1={w - 1}:y1={h - 1}";
 
     // Every source gets explicit seeds and colours: lavfi picks "random" ones from the clock otherwise.
     private static string BackgroundSource(string name, int w, int h, int fps, ref SplitMix64 rng)

@@ -12,14 +12,20 @@ namespace CrossVideoMAE.Torch;
 public partial class Tensor : IDisposable
 {
     private IntPtr handle;
+    private static long liveCount;
 
     internal DisposeScope? Scope;
 
     internal Tensor(IntPtr handle)
     {
         this.handle = Check.Handle(handle);
+        Interlocked.Increment(ref liveCount);
         DisposeScope.Current?.Register(this);
     }
+
+    /// <summary>Tensors of this process whose native handle is not yet freed (disposed or finalised):
+    /// a leak check for code that must dispose deterministically.</summary>
+    public static long LiveCount => Interlocked.Read(ref liveCount);
 
     ~Tensor() => Free();
 
@@ -45,7 +51,9 @@ public partial class Tensor : IDisposable
     private void Free()
     {
         IntPtr h = Interlocked.Exchange(ref handle, IntPtr.Zero);
-        if (h != IntPtr.Zero) LibTorch.cvm_tensor_free(h);
+        if (h == IntPtr.Zero) return;
+        LibTorch.cvm_tensor_free(h);
+        Interlocked.Decrement(ref liveCount);
     }
 
     /// <summary>Replaces the native handle (used to move parameters between devices in place).</summary>

@@ -7,22 +7,23 @@ namespace CrossVideoMAE.Pipeline.Tests;
 
 /// <summary>
 /// Tiny prepared data for feed and pretrain tests: 12 clips of 4 frames in 3 shards of 4 rows and
-/// an index.json. Clips alternate between 48x64 and 40x48 pixels (so batches mix sizes), each
-/// frame a seeded random pattern, one sampled frame per clip at position i % 4.
+/// an index.json. Clips alternate between 48x64 and 40x48 pixels (so batches mix sizes), or are
+/// all 48x64 with <c>oneSize</c> (so batches decode into one slab), each frame a seeded random
+/// pattern, one sampled frame per clip at position i % 4.
 /// </summary>
 internal static class FeedTestShards
 {
     public const int Clips = 12, Frames = 4, RowsPerShard = 4;
 
     /// <summary>Writes the shards and index.json into <paramref name="directory"/>; returns the index path.</summary>
-    public static async Task<string> WriteAsync(string directory)
+    public static async Task<string> WriteAsync(string directory, bool oneSize = false)
     {
         var layout = new ShardLayout(clipLength: Frames, sampledFrames: 1);
         using var jpeg = new JpegEncoder(quality: 90);
         await using var writer = new ShardWriter(directory, "train", layout);
         for (int i = 0; i < Clips; i++)
         {
-            (int h, int w) = i % 2 == 0 ? (48, 64) : (40, 48);
+            (int h, int w) = i % 2 == 0 || oneSize ? (48, 64) : (40, 48);
             var rng = new Random(1000 + i);
             var frames = new List<byte[]>();
             for (int f = 0; f < Frames; f++)

@@ -21,6 +21,8 @@ namespace CrossVideoMAE.Pipeline.Feed;
 ///   -> output   (BufferBlock, BoundedCapacity = prefetch) -> the trainer
 /// </code>
 /// Every block is bounded, completion and faults propagate, and cancellation stops every block.
+/// Whatever the graph holds when an epoch stops early (the trainer's last step, a fault, Ctrl+C) is
+/// freed when the enumeration ends (<see cref="InFlight"/>).
 /// The batches depend only on (seed, epoch, batch index): the order comes from
 /// <see cref="SampleOrder"/>, decoding keeps order, and each batch's augmentation draws from its own
 /// random source. An epoch yields only full batches (the last partial batch is dropped).
@@ -74,25 +76,49 @@ public sealed class TrainFeed : IDisposable
         // libjpeg-turbo's fast IDCT and chroma upsampling: ~11% less decode CPU, and as close to ffmpeg's
         // decode of the same JPEGs as the accurate settings (JpegDecoderOptions.Fast, JpegTests).
         using var decoders = new ThreadLocal<ShardRowDecoder>(() => new ShardRowDecoder(JpegDecoderOptions.Fast), trackAllValues: true);
+        var inFlight = new InFlight();
 
         var decode = new TransformBlock<(ShardRow Row, string Source, BatchSlab? Slab, int Slot), DecodedSample>(
-            x => decoders.Value!.Decode(x.Row, x.Source, x.Slab, x.Slot),
+            x =>
+            {
+                DecodedSample sample = decoders.Value!.Decode(x.Row, x.Source, x.Slab, x.Slot);
+                return inFlight.Hold(sample, sample.Dispose);
+            },
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = Options.DecodeThreads, EnsureOrdered = true,
                 BoundedCapacity = 2 * Options.DecodeThreads, CancellationToken = cts.Token,
             });
         var batch = new BatchBlock<DecodedSample>(b, new GroupingDataflowBlockOptions { BoundedCapacity = b, CancellationToken = cts.Token });
-        var collate = new TransformBlock<DecodedSample[], (Tensor Clips, Tensor Frames, Tensor Positions)>(
+        var collate = new TransformBlock<DecodedSample[], Collated>(
             samples =>
             {
-                try { return BatchCollate.Stack(samples); }
-                finally { foreach (DecodedSample s in samples) s.Dispose(); }
+                try
+                {
+                    (Tensor clips, Tensor frames, Tensor positions) = BatchCollate.Stack(samples);
+                    var collated = new Collated(clips, frames, positions);
+                    inFlight.Hold(collated, () => ReturnInputs(collated));
+                    if (samples[0].Slab is { } slab) inFlight.LetGo(slab);   // its tensors are the collated batch's now
+                    return collated;
+                }
+                finally
+                {
+                    foreach (DecodedSample s in samples)
+                    {
+                        inFlight.LetGo(s);
+                        s.Dispose();
+                    }
+                }
             },
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
         long next = startBatch;
-        var augment = new TransformBlock<(Tensor Clips, Tensor Frames, Tensor Positions), FeedBatch>(
-            x => Augment(epoch, next++, x.Clips, x.Frames, x.Positions),
+        var augment = new TransformBlock<Collated, FeedBatch>(
+            x =>
+            {
+                inFlight.LetGo(x);
+                FeedBatch augmented = Augment(epoch, next++, x);
+                return inFlight.Hold(augmented, augmented.Dispose);
+            },
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cts.Token });
         var output = new BufferBlock<FeedBatch>(new DataflowBlockOptions { BoundedCapacity = Options.Prefetch, CancellationToken = cts.Token });
 
@@ -102,13 +128,16 @@ public sealed class TrainFeed : IDisposable
         collate.LinkTo(augment, link);
         augment.LinkTo(output, link);
 
-        Task producer = ProduceAsync(decode, epoch, startBatch * b, count, cts.Token);
+        Task producer = ProduceAsync(decode, inFlight, epoch, startBatch * b, count, cts.Token);
         bool finished = false;
         try
         {
             while (await output.OutputAvailableAsync(cts.Token).ConfigureAwait(false))
                 if (output.TryReceive(out FeedBatch? item))
+                {
+                    inFlight.LetGo(item);   // the caller owns it now
                     yield return item;
+                }
             await producer.ConfigureAwait(false);
             try { await output.Completion.ConfigureAwait(false); }
             catch (AggregateException e) { ExceptionDispatchInfo.Throw(Innermost(e)); }
@@ -118,17 +147,17 @@ public sealed class TrainFeed : IDisposable
         {
             if (!finished)
             {
-                // Stop every block, take what the output still holds, then wait for the graph to wind down
-                // (a cancelled block may still be finishing the item it was working on).
+                // Stop every block and wait for the graph to wind down (a cancelled block may still be
+                // finishing the item it was working on). Cancelled and faulted blocks drop what they buffer.
                 cts.Cancel();
-                if (output.TryReceiveAll(out IList<FeedBatch>? left))
-                    foreach (FeedBatch x in left) x.Dispose();
                 foreach (Task t in new[] { producer, decode.Completion, batch.Completion, collate.Completion, augment.Completion, output.Completion })
                 {
                     try { await t.ConfigureAwait(false); }
                     catch (Exception) { /* cancelled or faulted: the outcome no longer matters */ }
                 }
             }
+            // Whatever the graph still held (slabs, samples, batches) is freed here, not by finalisers.
+            inFlight.ReleaseAll();
             foreach (ShardRowDecoder d in decoders.Values) d.Dispose();
         }
     }
@@ -142,7 +171,7 @@ public sealed class TrainFeed : IDisposable
     }
 
     // Reads the rows of `batches` batches, B at a time, and sends each with the slab its batch decodes into (if any).
-    private async Task ProduceAsync(ITargetBlock<(ShardRow, string, BatchSlab?, int)> target, int epoch, long skip, long batches, CancellationToken ct)
+    private async Task ProduceAsync(ITargetBlock<(ShardRow, string, BatchSlab?, int)> target, InFlight inFlight, int epoch, long skip, long batches, CancellationToken ct)
     {
         var reader = new ShardWindowReader(shardDirectory, Index.Shards, Options.WindowShards);
         int b = Options.BatchSize;
@@ -154,6 +183,7 @@ public sealed class TrainFeed : IDisposable
                 rows.Add((await reader.GetAsync(shard, row, ct).ConfigureAwait(false), reader.PathOf(shard)));
                 if (rows.Count < b) continue;
                 BatchSlab? slab = BatchSlab.ForRows(rows.Select(x => x.Row).ToList(), inputs);
+                if (slab is not null) inFlight.Hold(slab, () => { inputs.Return(slab.Clips); inputs.Return(slab.Frames); });
                 for (int i = 0; i < rows.Count; i++)
                     if (!await target.SendAsync((rows[i].Row, rows[i].Source, slab, i), ct).ConfigureAwait(false)) return;
                 rows.Clear();
@@ -167,9 +197,21 @@ public sealed class TrainFeed : IDisposable
         }
     }
 
-    // clips [B, T, h, w, 3], frames [B, n, h, w, 3] uint8 (CPU) -> the augmented views on the device
-    private FeedBatch Augment(int epoch, long batchIndex, Tensor clips, Tensor frames, Tensor positions)
+    // A collated batch on its way to the augmentation: clips [B, T, h, w, 3], frames [B, n, h, w, 3]
+    // uint8 (CPU, the input pool's), frame positions [B, n] int64.
+    private sealed record Collated(Tensor Clips, Tensor Frames, Tensor Positions);
+
+    private void ReturnInputs(Collated x)
     {
+        inputs.Return(x.Clips);
+        inputs.Return(x.Frames);
+        x.Positions.Dispose();
+    }
+
+    // A collated batch -> the augmented views on the device; the inputs go back to the pool.
+    private FeedBatch Augment(int epoch, long batchIndex, Collated x)
+    {
+        Tensor clips = x.Clips, frames = x.Frames, positions = x.Positions;
         using var scope = torch.NewDisposeScope();
         try
         {
@@ -184,9 +226,7 @@ public sealed class TrainFeed : IDisposable
         }
         finally
         {
-            inputs.Return(clips);
-            inputs.Return(frames);
-            positions.Dispose();
+            ReturnInputs(x);
         }
     }
 

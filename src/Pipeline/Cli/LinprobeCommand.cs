@@ -22,11 +22,13 @@ public static class LinprobeCommand
         var probeBatch = new Option<int>("--probe-batch") { Description = "Feature rows per SGD step.", DefaultValueFactory = _ => 64 };
         var trainSplit = new Option<string>("--train-split") { Description = "Split the probe trains on.", DefaultValueFactory = _ => "train" };
         var evalSplit = new Option<string?>("--eval-split") { Description = "Held-out split (default: val if present, else test)." };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the head and of the shuffle.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the head, the shuffle, a random encoder and the few-label choice.", DefaultValueFactory = _ => 0 };
+        var repeats = new Option<int>("--repeats") { Description = "Run the probe with seeds --seed .. --seed + N - 1 and report the mean top-1 (and each run's).", DefaultValueFactory = _ => 1 };
+        var labelsPerClass = new Option<int?>("--labels-per-class") { Description = "Few-label probe: train the head on this many labelled videos of each class (all their clips), chosen with --seed (default: every train video)." };
 
         var cmd = new Command("linprobe", "Linear probe of a frozen video encoder: top-1/top-5 on the held-out split.")
         {
-            weights, randomInit, output, epochs, warmup, lr, probeBatch, trainSplit, evalSplit, seed,
+            weights, randomInit, output, epochs, warmup, lr, probeBatch, trainSplit, evalSplit, seed, labelsPerClass, repeats,
         };
         common.AddTo(cmd);
         cmd.SetAction((r, ct) => CommonOptions.Guard(async () =>
@@ -36,7 +38,7 @@ public static class LinprobeCommand
                 r.GetValue(common.Config), r.GetValue(common.Size), r.GetValue(trainSplit)!, r.GetValue(evalSplit),
                 r.GetValue(common.Batch), common.ParseDevice(r),
                 new LinearProbeOptions(r.GetValue(epochs), r.GetValue(warmup), r.GetValue(lr), r.GetValue(probeBatch), r.GetValue(seed)),
-                r.GetValue(seed));
+                r.GetValue(seed), r.GetValue(labelsPerClass), r.GetValue(repeats));
             LinearProbeReport report = await LinearProbeRun.RunAsync(request, Console.Out, ct);
             string path = Path.Combine(r.GetValue(output)!, "linprobe.json");
             CommonOptions.WriteJson(path, report);

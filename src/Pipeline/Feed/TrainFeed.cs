@@ -147,9 +147,16 @@ public sealed class TrainFeed : IDisposable
         {
             if (!finished)
             {
-                // Stop every block and wait for the graph to wind down (a cancelled block may still be
-                // finishing the item it was working on). Cancelled and faulted blocks drop what they buffer.
+                // Stop every block, take what the output still holds, then wait for the graph to wind down
+                // (a cancelled block may still be finishing the item it was working on). Cancelled and
+                // faulted blocks drop what they buffer; InFlight frees it below.
                 cts.Cancel();
+                if (output.TryReceiveAll(out IList<FeedBatch>? left))
+                    foreach (FeedBatch x in left)
+                    {
+                        inFlight.LetGo(x);
+                        x.Dispose();
+                    }
                 foreach (Task t in new[] { producer, decode.Completion, batch.Completion, collate.Completion, augment.Completion, output.Completion })
                 {
                     try { await t.ConfigureAwait(false); }

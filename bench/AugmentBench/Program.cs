@@ -59,7 +59,7 @@ if (!opts.NoStages) Stages(opts, config, clips, frames, device);
 
 void RunBatch(long index)
 {
-    using var rng = AugmentRandom.ForBatch(1, 0, index);
+    var rng = AugmentRandom.ForBatch(1, 0, index);
     using AugmentedViews v = augmenter.Apply(clips, frames, labels, rng, buffers);
 }
 
@@ -71,7 +71,7 @@ static void Sync(Device device)
 // One batch, stage by stage, through the same public pieces the composer uses (CPU time of this thread).
 static void Stages(Options opts, AugmentConfig config, Tensor clips, Tensor frames, Device device)
 {
-    using var rng = new AugmentRandom(5);
+    var rng = new AugmentRandom(5);
     var rrc = new RandomResizedCrop(224);
     var bicubic = new RandomResizedCrop(224, interpolation: InterpolationMode.Bicubic, antialias: true);
     var ra = new RandAugment(9, 2);

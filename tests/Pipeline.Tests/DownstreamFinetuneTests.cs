@@ -65,7 +65,7 @@ public sealed class DownstreamFinetuneTests : IDisposable
         {
             ShortSide = 20, CropSize = 16, RandAugment = false, RandomErasing = false, Mixup = false, CutMix = false, NumClasses = 5,
         });
-        using var rng = new CrossVideoMAE.Stages.Augment.AugmentRandom(11);
+        var rng = new CrossVideoMAE.Stages.Augment.AugmentRandom(11);
         using var views = augmenter.Apply(c, f, l, rng);
         Assert.False(Same(views.U1[0], views.U1[1]));
         Assert.False(Same(views.U1[1], views.U1[2]));

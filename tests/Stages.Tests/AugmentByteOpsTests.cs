@@ -106,7 +106,7 @@ public class AugmentByteOpsTests(PilReferenceFixture pil) : IClassFixture<PilRef
         Tensor clip = torch.nn.functional.interpolate(small, [27, 33], InterpolationMode.Bilinear).round().clamp(0, 255)
             .to(ScalarType.Byte).permute(1, 0, 2, 3).unsqueeze(0).contiguous(); // [1, 3, T=4, 27, 33]
         var ra = new RandAugment(magnitude: 9, numOps: 4);
-        using var rng = new AugmentRandom(8);
+        var rng = new AugmentRandom(8);
         RandAugmentStep[][] plans = ra.Sample(rng, 40, 27, 33);
         // Chains that mix pointwise, geometric and neighbourhood steps in every order, plus fixed ones.
         RandAugmentStep[][] fixedPlans =

@@ -22,7 +22,7 @@ public class AugmentViewsTests
         Tensor clips = RandomBytes(1, 4, 4, 32, 40, 3);  // [B, T, H, W, 3]
         Tensor frames = RandomBytes(2, 4, 2, 32, 40, 3); // [B, n, H, W, 3]
         Tensor labels = torch.tensor(new long[] { 1, 6, 0, 3 }, 4);
-        using var rng = AugmentRandom.ForBatch(seed: 7, epoch: 2, batch: 5);
+        var rng = AugmentRandom.ForBatch(seed: 7, epoch: 2, batch: 5);
         using AugmentedViews a = augmenter.Apply(clips, frames, labels, rng);
         Assert.Equal(new long[] { 4, 3, 4, 16, 16 }, a.U1.shape);
         Assert.Equal(new long[] { 4, 3, 4, 16, 16 }, a.U2.shape);
@@ -33,14 +33,14 @@ public class AugmentViewsTests
         Assert.All(rowSums, s => Assert.Equal(1.0, s, 5));
         Assert.False(a.U2.isnan().any().item() != 0);
 
-        using var rng2 = AugmentRandom.ForBatch(seed: 7, epoch: 2, batch: 5);
+        var rng2 = AugmentRandom.ForBatch(seed: 7, epoch: 2, batch: 5);
         using AugmentedViews b = augmenter.Apply(clips, frames, labels, rng2);
         Assert.Equal(0.0, MaxAbsDiff(a.U1, b.U1));
         Assert.Equal(0.0, MaxAbsDiff(a.U2, b.U2));
         Assert.Equal(0.0, MaxAbsDiff(a.Frames, b.Frames));
         Assert.Equal(0.0, MaxAbsDiff(a.Targets, b.Targets!));
 
-        using var rng3 = AugmentRandom.ForBatch(seed: 7, epoch: 2, batch: 6);
+        var rng3 = AugmentRandom.ForBatch(seed: 7, epoch: 2, batch: 6);
         using AugmentedViews c = augmenter.Apply(clips, frames, labels, rng3);
         Assert.True(MaxAbsDiff(a.U1, c.U1) > 0);
     }
@@ -67,8 +67,8 @@ public class AugmentViewsTests
                 t.fill_(double.NaN);
                 buffers.Return(t);
             }
-            using var rngA = AugmentRandom.ForBatch(seed: 3, epoch: 0, batch: batch);
-            using var rngB = AugmentRandom.ForBatch(seed: 3, epoch: 0, batch: batch);
+            var rngA = AugmentRandom.ForBatch(seed: 3, epoch: 0, batch: batch);
+            var rngB = AugmentRandom.ForBatch(seed: 3, epoch: 0, batch: batch);
             using AugmentedViews fresh = augmenter.Apply(clips, frames, labels, rngA);
             AugmentedViews reused = augmenter.Apply(clips, frames, labels, rngB, buffers);
             Assert.Same(buffers, reused.Buffers);
@@ -113,7 +113,7 @@ public class AugmentViewsTests
         Tensor frames = still.narrow(1, 0, 1);
         for (ulong seed = 0; seed < 6; seed++)
         {
-            using var rng = new AugmentRandom(seed);
+            var rng = new AugmentRandom(seed);
             using AugmentedViews v = augmenter.Apply(still, frames, null, rng);
             foreach (Tensor view in new[] { v.U1, v.U2 })
             {
@@ -130,7 +130,7 @@ public class AugmentViewsTests
         var ssv2 = new CrossVideoViewAugmenter(SmallConfig(DatasetKind.SomethingSomethingV2));
         var k400 = new CrossVideoViewAugmenter(SmallConfig(DatasetKind.Kinetics400));
         Assert.Equal(0.0, ssv2.Config.EffectiveFlipProbability);
-        using var rng = new AugmentRandom(12);
+        var rng = new AugmentRandom(12);
         ViewPlan s = ssv2.Plan(rng, 200, 2, 32, 40, 32, 40);
         Assert.DoesNotContain(true, s.Flip1.Concat(s.Flip2).Concat(s.FrameFlips.SelectMany(f => f)));
         ViewPlan k = k400.Plan(rng, 200, 2, 32, 40, 32, 40);
@@ -144,7 +144,7 @@ public class AugmentViewsTests
         using var scope = torch.NewDisposeScope();
         var augmenter = new CrossVideoViewAugmenter(BaseOnly with { SharedBaseCrop = true });
         Tensor clips = RandomBytes(4, 3, 2, 32, 40, 3);
-        using var rng = new AugmentRandom(4);
+        var rng = new AugmentRandom(4);
         using AugmentedViews v = augmenter.Apply(clips, clips.narrow(1, 0, 1), null, rng);
         Assert.Equal(v.Plan.Crop1, v.Plan.Crop2);
         Assert.Equal(0.0, MaxAbsDiff(v.U1, v.U2));
@@ -157,7 +157,7 @@ public class AugmentViewsTests
         var augmenter = new CrossVideoViewAugmenter(BaseOnly);
         Tensor clips = RandomBytes(31, 3, 4, 40, 48, 3);  // resized to 32x38 first
         Tensor frames = RandomBytes(32, 3, 2, 40, 48, 3);
-        using var rng = new AugmentRandom(99);
+        var rng = new AugmentRandom(99);
         using AugmentedViews v = augmenter.Apply(clips, frames, null, rng);
         ViewPlan p = v.Plan;
         Assert.Contains(true, p.Flip1.Concat(p.Flip2));
@@ -211,9 +211,9 @@ public class AugmentViewsTests
         Tensor clips = RandomBytes(41, 4, 2, 32, 40, 3);
         Tensor frames = clips.narrow(1, 0, 1);
         var shared = BaseOnly with { SharedBaseCrop = true };
-        using var r1 = new AugmentRandom(5);
+        var r1 = new AugmentRandom(5);
         using AugmentedViews plain = new CrossVideoViewAugmenter(shared).Apply(clips, frames, null, r1);
-        using var r2 = new AugmentRandom(5);
+        var r2 = new AugmentRandom(5);
         using AugmentedViews strong = new CrossVideoViewAugmenter(shared with { RandAugment = true, Mixup = true, CutMix = true })
             .Apply(clips, frames, null, r2);
         Assert.Equal(plain.Plan.Crop1, strong.Plan.Crop1);
@@ -226,7 +226,7 @@ public class AugmentViewsTests
     {
         using var scope = torch.NewDisposeScope();
         var augmenter = new CrossVideoViewAugmenter(SmallConfig());
-        using var rng = new AugmentRandom(0);
+        var rng = new AugmentRandom(0);
         Tensor good = RandomBytes(1, 2, 2, 32, 32, 3);
         var chw = Assert.Throws<ArgumentException>(() => augmenter.Apply(RandomBytes(1, 2, 2, 3, 32, 32), good, null, rng));
         Assert.Contains("clips must be [B, N, H, W, 3]", chw.Message);

@@ -63,10 +63,9 @@ public sealed class ClipFeatures(Tensor features, IReadOnlyList<ClipKey> clips) 
         return (scope.MoveToOuter(stacked), order.Select(c => c.Label).ToArray(), order.Select(c => c.VideoId).ToArray());
     }
 
-    /// <summary>The rows <paramref name="rows"/> (in that order) as features of their own; null: a copy of all.</summary>
-    public ClipFeatures Subset(long[]? rows)
+    /// <summary>The rows <paramref name="rows"/> (in that order) as features of their own.</summary>
+    public ClipFeatures Subset(long[] rows)
     {
-        if (rows is null) return new ClipFeatures(Features.clone().DetachFromDisposeScope(), Clips);
         if (rows.Length == 0) throw new InvalidDataException("no clips left for the probe's training set");
         using Tensor index = torch.tensor(rows, rows.Length);
         return new ClipFeatures(Features.index_select(0, index).DetachFromDisposeScope(), rows.Select(r => Clips[(int)r]).ToArray()); // [n, D]

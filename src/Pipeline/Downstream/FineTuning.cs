@@ -75,9 +75,9 @@ public static class FineTuning
                 long seen = 0;
                 await foreach (DecodedBatch batch in stream.EpochAsync(s.Seed, epoch, ct))
                     using (batch)
-                    using (var aug = new AugmentRandom(unchecked(s.Seed * 1_000_003UL + (ulong)step)))
                     using (var scope = torch.NewDisposeScope())
                     {
+                        var aug = new AugmentRandom(unchecked(s.Seed * 1_000_003UL + (ulong)step));
                         double lr = schedule.Apply(optimizer, Math.Min(step, schedule.TotalSteps));
                         var (clips, frames, labels) = RepeatedAugmentation.Expand(
                             batch.Clips.to(q.Device), batch.Frames.to(q.Device), batch.Labels.to(q.Device), s.RepeatedAugmentation);   // [B*R, ...]

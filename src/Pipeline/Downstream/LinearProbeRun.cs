@@ -99,7 +99,8 @@ public static class LinearProbeRun
     private static ProbeRun ProbeOnce(VideoClassifier model, ClipFeatures allTrain, ClipFeatures held, int numClasses, string evalSplit,
         LinearProbeRequest q, ulong seed, TextWriter epochLog, TextWriter log)
     {
-        using ClipFeatures train = allTrain.Subset(q.LabelsPerClass is { } perClass ? LabelSubset.Rows(allTrain.Clips, perClass, seed) : null);
+        using ClipFeatures? fewLabels = q.LabelsPerClass is { } perClass ? allTrain.Subset(LabelSubset.Rows(allTrain.Clips, perClass, seed)) : null;
+        ClipFeatures train = fewLabels ?? allTrain;
         int trainVideos = train.Clips.Select(c => c.VideoId).Distinct().Count();
         epochLog.WriteLine($"  features: {train.Clips.Count} train clips of {trainVideos} videos{(q.LabelsPerClass is { } most ? $" (at most {most} labelled videos per class)" : "")}, " +
                       $"{held.Clips.Count} {evalSplit} clips, dim {train.Features.size(1)}");

@@ -11,12 +11,6 @@ internal sealed class InFlight
 {
     private readonly Dictionary<object, Action> held = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Items held now.</summary>
-    public int Count
-    {
-        get { lock (held) return held.Count; }
-    }
-
     /// <summary>Takes <paramref name="item"/> into the graph's keeping; <paramref name="release"/> frees it.</summary>
     public T Hold<T>(T item, Action release) where T : class
     {
@@ -30,8 +24,8 @@ internal sealed class InFlight
         lock (held) held.Remove(item);
     }
 
-    /// <summary>Frees every item still held (call only after every block has stopped); returns how many.</summary>
-    public int ReleaseAll()
+    /// <summary>Frees every item still held (call only after every block has stopped).</summary>
+    public void ReleaseAll()
     {
         Action[] releases;
         lock (held)
@@ -40,6 +34,5 @@ internal sealed class InFlight
             held.Clear();
         }
         foreach (Action release in releases) release();
-        return releases.Length;
     }
 }

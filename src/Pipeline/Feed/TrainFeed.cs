@@ -96,9 +96,10 @@ public sealed class TrainFeed : IDisposable
                 try
                 {
                     (Tensor clips, Tensor frames, Tensor positions) = BatchCollate.Stack(samples);
-                    var collated = new Collated(clips, frames, positions);
-                    inFlight.Hold(collated, () => ReturnInputs(collated));
-                    if (samples[0].Slab is { } slab) inFlight.LetGo(slab);   // its tensors are the collated batch's now
+                    BatchSlab? slab = samples[0].Slab;
+                    var collated = new Collated(clips, frames, positions, FromPool: slab is not null);
+                    inFlight.Hold(collated, () => ReleaseInputs(collated));
+                    if (slab is not null) inFlight.LetGo(slab);   // its tensors are the collated batch's now
                     return collated;
                 }
                 finally
@@ -205,13 +206,23 @@ public sealed class TrainFeed : IDisposable
     }
 
     // A collated batch on its way to the augmentation: clips [B, T, h, w, 3], frames [B, n, h, w, 3]
-    // uint8 (CPU, the input pool's), frame positions [B, n] int64.
-    private sealed record Collated(Tensor Clips, Tensor Frames, Tensor Positions);
+    // uint8 (CPU; a slab's tensors from the input pool, or stacked for this batch alone), frame positions [B, n] int64.
+    private sealed record Collated(Tensor Clips, Tensor Frames, Tensor Positions, bool FromPool);
 
-    private void ReturnInputs(Collated x)
+    // A slab's tensors go back to the input pool for the next batch of that size; stacked ones (sized by
+    // their batch's smallest clip) would only fill it with shapes no slab asks for, so they are freed.
+    private void ReleaseInputs(Collated x)
     {
-        inputs.Return(x.Clips);
-        inputs.Return(x.Frames);
+        if (x.FromPool)
+        {
+            inputs.Return(x.Clips);
+            inputs.Return(x.Frames);
+        }
+        else
+        {
+            x.Clips.Dispose();
+            x.Frames.Dispose();
+        }
         x.Positions.Dispose();
     }
 
@@ -224,7 +235,7 @@ public sealed class TrainFeed : IDisposable
         {
             Tensor c = clips.to(Options.Device);
             Tensor f = frames.to(Options.Device);
-            using AugmentRandom rng = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex);
+            AugmentRandom rng = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex);
             AugmentedViews views = augmenter.Apply(c, f, labels: null, rng, buffers);
             Tensor p = positions.to(Options.Device);
             return new FeedBatch(epoch, batchIndex * Options.BatchSize, batchIndex,
@@ -233,7 +244,7 @@ public sealed class TrainFeed : IDisposable
         }
         finally
         {
-            ReturnInputs(x);
+            ReleaseInputs(x);
         }
     }
 

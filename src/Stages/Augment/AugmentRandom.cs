@@ -10,10 +10,9 @@ namespace CrossVideoMAE.Stages.Augment;
 /// of its own, so noise never shifts the parameters) and then moved to the data's device. The same
 /// seed therefore gives the same augmentation on every device. Not thread-safe: use one instance per
 /// batch (<see cref="ForBatch"/> derives independent seeds from (seed, epoch, batch)). Holds no
-/// native state; it stays disposable so that callers' <c>using</c> blocks keep their meaning should
-/// it hold some again.
+/// native state, so there is nothing to dispose.
 /// </summary>
-public sealed class AugmentRandom : IDisposable
+public sealed class AugmentRandom
 {
     private readonly Random random;
     private ulong noiseState;
@@ -102,8 +101,6 @@ public sealed class AugmentRandom : IDisposable
         double s = x + y;
         return s > 0 ? x / s : 0.5;
     }
-
-    public void Dispose() { }
 
     // SplitMix64 finaliser: spreads nearby seeds over the whole 64-bit range.
     private static ulong Mix(ulong z)

@@ -1,32 +1,45 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using CrossVideoMAE.Stages.Parquet.Reading;
+using Parquet;
+using Parquet.Schema;
 
 namespace CrossVideoMAE.Stages.Shards;
 
 /// <summary>
-/// Opens one shard after checking its SHA-256 against the expected value (the file is hashed
-/// as a stream, never loaded whole), then yields its rows one row group at a time. Damage is
-/// reported as <see cref="InvalidDataException"/> naming the file. Not thread-safe.
+/// Reads a format-2 shard through Parquet.Net, one row group at a time, and returns only rows
+/// that pass every check; anything wrong is an <see cref="InvalidDataException"/> naming the
+/// file and the reason (Parquet.Net's own exceptions included). Opened from a manifest entry or
+/// with an expected SHA-256, the file is hashed (as a stream, never loaded whole) before any
+/// parse; opened without one, each row group's content is checked against the SHA-256 the
+/// writer put in the footer. Format-1 shards are refused with a message to re-run prepare.
+/// Not thread-safe.
 /// </summary>
 public sealed class ShardReader : IAsyncDisposable
 {
-    private readonly ParquetFileReader _parquet;
+    private readonly ParquetReader _parquet;
+    private readonly DataField[] _leaves;
+    private readonly long[] _groupRows;
+    private readonly string[] _digests;
+    private readonly bool _checkContent;
 
-    private ShardReader(string path, ParquetFileReader parquet, ShardLayout layout)
+    private ShardReader(string path, ParquetReader parquet, ShardLayout layout, DataField[] leaves, long[] groupRows, string[] digests, bool checkContent)
     {
         Path = path;
         _parquet = parquet;
         Layout = layout;
+        _leaves = leaves;
+        _groupRows = groupRows;
+        _digests = digests;
+        _checkContent = checkContent;
     }
 
     public string Path { get; }
 
     public ShardLayout Layout { get; }
 
-    public long RowCount => _parquet.RowCount;
+    public long RowCount => _groupRows.Sum();
 
-    public int RowGroupCount => _parquet.RowGroupCount;
+    public int RowGroupCount => _groupRows.Length;
 
     /// <summary>Opens a shard listed in an index: the file must be a safe name inside
     /// <paramref name="shardDirectory"/> and match the listed size, hash and row count.</summary>
@@ -57,18 +70,7 @@ public sealed class ShardReader : IAsyncDisposable
             if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException($"shard '{path}' failed its SHA-256 check: expected {expectedSha256.ToLowerInvariant()}, found {actual}");
             stream.Position = 0;
-            ParquetFileReader parquet = await ParquetFileReader.OpenAsync(stream, path, leaveOpen: false, ct).ConfigureAwait(false);
-            ShardLayout layout;
-            try
-            {
-                layout = ShardSchema.LayoutOf(parquet.Schema, parquet.KeyValueMetadata);
-            }
-            catch (InvalidDataException e)
-            {
-                await parquet.DisposeAsync().ConfigureAwait(false);
-                throw new InvalidDataException($"shard '{path}' is invalid: {e.Message}", e);
-            }
-            return new ShardReader(path, parquet, layout);
+            return await OpenStreamAsync(path, stream, checkContent: false, ct).ConfigureAwait(false);
         }
         catch
         {
@@ -77,20 +79,69 @@ public sealed class ShardReader : IAsyncDisposable
         }
     }
 
+    /// <summary>Opens a shard without a manifest (e.g. one handed over on its own): every row
+    /// group is checked against the content SHA-256 in the footer as it is read.</summary>
+    public static async Task<ShardReader> OpenUnlistedAsync(string path, CancellationToken ct = default)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
+        try
+        {
+            return await OpenStreamAsync(path, stream, checkContent: true, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<ShardReader> OpenStreamAsync(string path, FileStream stream, bool checkContent, CancellationToken ct)
+    {
+        ParquetReader? parquet = null;
+        try
+        {
+            if (stream.Length < 12) throw new InvalidDataException($"{stream.Length} bytes is too short for a Parquet file");
+            parquet = await ParquetReader.CreateAsync(stream, new ParquetOptions(), leaveStreamOpen: false, ct).ConfigureAwait(false);
+            ShardLayout layout = ShardSchema.LayoutOf(parquet.Schema, parquet.CustomMetadata);
+            DataField[] leaves = parquet.Schema.GetDataFields();
+            if (parquet.Metadata is null) throw new InvalidDataException("the footer could not be read");
+            long[] groupRows = ShardFooterCheck.Check(parquet.Metadata, leaves, layout, stream.Length);
+            string[] digests = Digests(parquet.CustomMetadata, groupRows.Length);
+            return new ShardReader(path, parquet, layout, leaves, groupRows, digests, checkContent);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (parquet is not null) await DisposeQuietlyAsync(parquet).ConfigureAwait(false);
+            throw Invalid(path, e);
+        }
+    }
+
+    private static string[] Digests(IReadOnlyDictionary<string, string> footer, int groups)
+    {
+        if (!footer.TryGetValue(ShardSchema.RowGroupDigestsKey, out string? text)) throw new InvalidDataException($"the footer has no {ShardSchema.RowGroupDigestsKey} entry");
+        string[] digests = text.Length == 0 ? [] : text.Split(',');
+        if (digests.Length != groups || digests.Any(d => d.Length != 64 || !d.All(char.IsAsciiHexDigit)))
+            throw new InvalidDataException($"footer entry {ShardSchema.RowGroupDigestsKey} does not hold one SHA-256 for each of the {groups} row groups");
+        return digests;
+    }
+
     /// <summary>The rows of one row group (the unit a shuffle can address).</summary>
     public async Task<IReadOnlyList<ShardRow>> ReadRowGroupAsync(int index, CancellationToken ct = default)
     {
-        RowGroupData group = await _parquet.ReadRowGroupAsync(index, columns: null, ct).ConfigureAwait(false);
-        var rows = new ShardRow[group.RowCount];
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, RowGroupCount);
         try
         {
-            for (int r = 0; r < rows.Length; r++) rows[r] = ShardSchema.FromRowGroup(group, r, Layout);
+            ParquetRowGroupReader group = _parquet.OpenRowGroupReader(index);
+            ShardRow[] rows = await ShardRowGroupReader.ReadAsync(group, _leaves, Layout, checked((int)_groupRows[index]), ct).ConfigureAwait(false);
+            if (_checkContent && ShardRowDigest.Of(rows) != _digests[index].ToLowerInvariant())
+                throw new InvalidDataException($"row group {index} does not match its content SHA-256 in the footer");
+            return rows;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new InvalidDataException($"shard '{Path}' is invalid: {e.Message}", e);
+            throw Invalid(Path, e, $"row group {index}: ");
         }
-        return rows;
     }
 
     /// <summary>All rows in file order, one row group in memory at a time.</summary>
@@ -102,5 +153,24 @@ public sealed class ShardReader : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _parquet.DisposeAsync();
+    public async ValueTask DisposeAsync() => await DisposeQuietlyAsync(_parquet).ConfigureAwait(false);
+
+    private static async ValueTask DisposeQuietlyAsync(ParquetReader parquet)
+    {
+        try
+        {
+            await parquet.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Closing a read-only file handle that already failed to parse; the parse error is reported.
+        }
+    }
+
+    /// <summary>The error a caller sees: the file, then our reason, or Parquet.Net's exception type and message.</summary>
+    private static InvalidDataException Invalid(string path, Exception e, string where = "")
+    {
+        string reason = e is InvalidDataException ? e.Message : $"Parquet.Net could not read it ({e.GetType().Name}: {e.Message})";
+        return new InvalidDataException($"shard '{path}' is invalid: {where}{reason}", e);
+    }
 }

@@ -1,13 +1,15 @@
-using CrossVideoMAE.Stages.Parquet.Writing;
+using Parquet;
 
 namespace CrossVideoMAE.Stages.Shards;
 
 /// <summary>
-/// Writes <see cref="ShardRow"/>s into Parquet shards <c>&lt;prefix&gt;-00000.parquet</c>,
-/// <c>-00001</c>, ... in one folder. A shard is written under a temporary name
-/// (<c>.tmp</c> appended), hashed as it is written, flushed to disk and renamed when complete,
-/// so a shard name that exists is always a whole file. A new shard starts before a row would
-/// take the current one past <see cref="ShardWriterOptions.MaxShardBytes"/>.
+/// Writes <see cref="ShardRow"/>s into Parquet shards (format 2, Parquet.Net, no compression)
+/// <c>&lt;prefix&gt;-00000.parquet</c>, <c>-00001</c>, ... in one folder. Rows are held until
+/// a row group of about <see cref="ShardWriterOptions.RowGroupBytes"/> is full. A shard is
+/// written under a temporary name (<c>.tmp</c> appended), hashed as it is written, flushed to
+/// disk and renamed when complete, so a shard name that exists is always a whole file. A new
+/// shard starts before a row would take the current one past
+/// <see cref="ShardWriterOptions.MaxShardBytes"/> (by <see cref="ShardSizeBound"/>'s upper bounds).
 /// Not thread-safe: one writer is fed by one producer.
 /// </summary>
 public sealed class ShardWriter : IAsyncDisposable
@@ -17,6 +19,7 @@ public sealed class ShardWriter : IAsyncDisposable
     private readonly string _directory;
     private readonly string _prefix;
     private readonly ShardWriterOptions _options;
+    private readonly ShardFields _fields;
     private readonly List<ShardInfo> _completed = [];
     private OpenShard? _open;
     private int _nextSequence;
@@ -32,6 +35,7 @@ public sealed class ShardWriter : IAsyncDisposable
         _prefix = prefix;
         _nextSequence = _options.FirstSequence;
         Layout = layout;
+        _fields = ShardSchema.FieldsFor(layout);
     }
 
     public ShardLayout Layout { get; }
@@ -41,19 +45,20 @@ public sealed class ShardWriter : IAsyncDisposable
 
     /// <summary>Appends a row. Returns the shard this call finished (when the row did not fit
     /// into it and went to a new shard), otherwise null. Throws <see cref="ArgumentException"/>
-    /// for a row that breaks the shard rules (see <see cref="ShardSchema.Check"/>).</summary>
+    /// for a row that breaks the shard rules (see <see cref="ShardRowRules.Check"/>).</summary>
     public async ValueTask<ShardInfo?> AppendAsync(ShardRow row, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        object?[] values = ShardSchema.ToValues(row, Layout);
+        string? problem = ShardRowRules.Check(row, Layout);
+        if (problem is not null) throw new ArgumentException($"shard row of video '{row.VideoId}' clip {row.ClipIndex} is invalid: {problem}", nameof(row));
+        long rowBytes = ShardSizeBound.Row(row);
+        int longest = ShardSizeBound.LongestString(row);
         ShardInfo? finished = null;
-        if (_open is not null && _open.Writer.RowCount > 0
-            && _open.Writer.EstimatedLength + _open.Writer.RowSizeUpperBound(values) > _options.MaxShardBytes)
-        {
+        if (_open is not null && _open.RowCount > 0 && _open.EstimatedLengthWith(rowBytes, longest) > _options.MaxShardBytes)
             finished = await FinishOpenShardAsync(ct).ConfigureAwait(false);
-        }
-        _open ??= StartShard();
-        await _open.Writer.AppendRowAsync(values, ct).ConfigureAwait(false);
+        _open ??= await StartShardAsync(ct).ConfigureAwait(false);
+        _open.Add(row, rowBytes, longest);
+        if (_open.PendingBytes >= _options.RowGroupBytes) await _open.FlushRowGroupAsync(ct).ConfigureAwait(false);
         return finished;
     }
 
@@ -72,11 +77,10 @@ public sealed class ShardWriter : IAsyncDisposable
         if (_open is null) return;
         OpenShard open = _open;
         _open = null;
-        await open.DisposeStreamsAsync().ConfigureAwait(false);
-        File.Delete(open.TempPath);
+        await open.AbandonAsync().ConfigureAwait(false);
     }
 
-    private OpenShard StartShard()
+    private async ValueTask<OpenShard> StartShardAsync(CancellationToken ct)
     {
         string name = ShardFileName.For(_prefix, _nextSequence++);
         string path = Path.Combine(_directory, name);
@@ -84,13 +88,19 @@ public sealed class ShardWriter : IAsyncDisposable
         string tempPath = path + TempSuffix;
         var file = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
         var hashing = new HashingWriteStream(file);
-        var writer = new ParquetFileWriter(hashing, ShardSchema.For(Layout), new ParquetWriterOptions
+        try
         {
-            Compression = _options.Compression,
-            RowGroupTargetBytes = _options.RowGroupBytes,
-            KeyValueMetadata = ShardSchema.FooterMetadata(Layout),
-        }, leaveOpen: true);
-        return new OpenShard(name, path, tempPath, file, hashing, writer);
+            ParquetWriter parquet = await ParquetWriter.CreateAsync(_fields.Schema, hashing,
+                new ParquetOptions { CompressionMethod = CompressionMethod.None }, append: false, ct).ConfigureAwait(false);
+            return new OpenShard(name, path, tempPath, file, hashing, parquet, _fields);
+        }
+        catch
+        {
+            await hashing.DisposeAsync().ConfigureAwait(false);
+            await file.DisposeAsync().ConfigureAwait(false);
+            File.Delete(tempPath);
+            throw;
+        }
     }
 
     private async ValueTask<ShardInfo> FinishOpenShardAsync(CancellationToken ct)
@@ -99,43 +109,15 @@ public sealed class ShardWriter : IAsyncDisposable
         _open = null;
         try
         {
-            await open.Writer.CompleteAsync(ct).ConfigureAwait(false);
-            await open.Hashing.FlushAsync(ct).ConfigureAwait(false);
-            open.Disk.Flush(flushToDisk: true);
-            var info = new ShardInfo(open.Name, open.Writer.RowCount, open.Hashing.BytesWritten, open.Hashing.HashHex());
-            await open.DisposeStreamsAsync().ConfigureAwait(false);
-            long onDisk = new FileInfo(open.TempPath).Length;
-            if (onDisk != info.Bytes) throw new IOException($"shard '{open.TempPath}' has {onDisk} bytes on disk but {info.Bytes} were written");
+            ShardInfo info = await open.FinishAsync(ct).ConfigureAwait(false);
             File.Move(open.TempPath, open.FinalPath, overwrite: false);
             _completed.Add(info);
             return info;
         }
         catch
         {
-            await open.DisposeStreamsAsync().ConfigureAwait(false);
-            File.Delete(open.TempPath);
+            await open.AbandonAsync().ConfigureAwait(false);
             throw;
-        }
-    }
-
-    private sealed class OpenShard(string name, string finalPath, string tempPath, FileStream disk, HashingWriteStream hashing, ParquetFileWriter writer)
-    {
-        private bool _closed;
-
-        public string Name => name;
-        public string FinalPath => finalPath;
-        public string TempPath => tempPath;
-        public FileStream Disk => disk;
-        public HashingWriteStream Hashing => hashing;
-        public ParquetFileWriter Writer => writer;
-
-        public async ValueTask DisposeStreamsAsync()
-        {
-            if (_closed) return;
-            _closed = true;
-            await Writer.DisposeAsync().ConfigureAwait(false);
-            await Hashing.DisposeAsync().ConfigureAwait(false);
-            await Disk.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

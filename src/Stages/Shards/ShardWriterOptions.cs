@@ -1,5 +1,3 @@
-using CrossVideoMAE.Stages.Parquet.Writing;
-
 namespace CrossVideoMAE.Stages.Shards;
 
 /// <summary>Settings of <see cref="ShardWriter"/>.</summary>
@@ -11,11 +9,9 @@ public sealed record ShardWriterOptions
     /// A shard exceeds it only when a single row is larger.</summary>
     public long MaxShardBytes { get; init; } = DefaultMaxShardBytes;
 
-    /// <summary>Row group size inside a shard: the unit a reader holds in memory.</summary>
+    /// <summary>Row group size inside a shard: the unit a reader holds in memory (and the writer
+    /// holds before writing it). Shards are never compressed: JPEG frames do not compress further.</summary>
     public long RowGroupBytes { get; init; } = 32L * 1024 * 1024;
-
-    /// <summary>JPEG frames do not compress further, so shards are uncompressed by default.</summary>
-    public ParquetCompression Compression { get; init; } = ParquetCompression.Uncompressed;
 
     /// <summary>Sequence number of the first shard this writer creates (a resumed run continues the numbering).</summary>
     public int FirstSequence { get; init; }

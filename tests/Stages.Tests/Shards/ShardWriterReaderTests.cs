@@ -1,7 +1,5 @@
 using System.Text.Json;
-using CrossVideoMAE.Stages.Parquet.Writing;
 using CrossVideoMAE.Stages.Shards;
-using CrossVideoMAE.Stages.Tests.Parquet;
 using CrossVideoMAE.TestSupport;
 using Xunit;
 
@@ -17,7 +15,7 @@ public sealed class ShardWriterReaderTests : IDisposable
         Enumerable.Range(0, videos).SelectMany(v => Enumerable.Range(0, clipsPerVideo).Select(c => ShardTestRows.Row(v, c, layout, frameBytes)));
 
     [Fact]
-    public async Task Rows_read_back_identically_with_our_reader_and_with_DuckDb()
+    public async Task Rows_read_back_identically_with_our_reader_with_and_without_the_manifest_and_with_DuckDb()
     {
         var layout = new ShardLayout(clipLength: 16, sampledFrames: 2);
         ShardRow[] rows = Rows(videos: 6, clipsPerVideo: 2, layout).ToArray();
@@ -41,6 +39,13 @@ public sealed class ShardWriterReaderTests : IDisposable
             Assert.Equal(rows.Length, read.Count);
             for (int i = 0; i < rows.Length; i++) ShardTestRows.AssertSame(rows[i], read[i]);
         }
+        await using (ShardReader unlisted = await ShardReader.OpenUnlistedAsync(path))
+        {
+            var read = new List<ShardRow>();
+            await foreach (ShardRow row in unlisted.ReadRowsAsync()) read.Add(row);
+            Assert.Equal(rows.Length, read.Count);
+            for (int i = 0; i < rows.Length; i++) ShardTestRows.AssertSame(rows[i], read[i]);
+        }
 
         string file = DuckDb.Literal(path);
         JsonElement[] columns = DuckDb.Query($"DESCRIBE SELECT * FROM read_parquet({file})");
@@ -48,15 +53,17 @@ public sealed class ShardWriterReaderTests : IDisposable
         [
             "video_id VARCHAR", "clip_index INTEGER", "label INTEGER", "label_name VARCHAR", "split VARCHAR", "source_path VARCHAR",
             "fps DOUBLE", "width INTEGER", "height INTEGER", "num_video_frames INTEGER", "clip_start INTEGER", "stride INTEGER",
-            "frame_indices VARCHAR", "padded BOOLEAN", "sampled_frame_indices VARCHAR", "sampled_positions VARCHAR",
+            "frame_indices INTEGER[]", "padded BOOLEAN", "sampled_frame_indices INTEGER[]", "sampled_positions INTEGER[]",
             .. Enumerable.Range(0, 16).Select(i => $"frame_{i:D2} BLOB"), "sampled_0 BLOB", "sampled_1 BLOB",
         ];
         Assert.Equal(expectedColumns, columns.Select(c => $"{c.GetProperty("column_name").GetString()} {c.GetProperty("column_type").GetString()}"));
 
         JsonElement[] duck = DuckDb.Query(
             "SELECT video_id, clip_index, label, label_name, split, source_path, fps, width, height, num_video_frames, clip_start, stride, " +
-            "  padded, list_transform(string_split(frame_indices, ','), x -> x::INTEGER) AS idx, " +
-            "  sampled_frame_indices, sampled_positions, md5(frame_00) AS f00, md5(frame_15) AS f15, md5(sampled_1) AS s1 " +
+            "  padded, frame_indices[1] AS first_index, frame_indices[16] AS last_index, len(frame_indices) AS clip_length, " +
+            "  array_to_string(frame_indices, ',') AS idx, array_to_string(sampled_frame_indices, ',') AS sampled_frame_indices, " +
+            "  array_to_string(sampled_positions, ',') AS sampled_positions, len(sampled_positions) AS sampled_count, " +
+            "  md5(frame_00) AS f00, md5(frame_15) AS f15, md5(sampled_1) AS s1 " +
             $"FROM read_parquet({file}) ORDER BY video_id, clip_index");
         Assert.Equal(rows.Length, duck.Length);
         foreach ((ShardRow expected, JsonElement actual) in rows.OrderBy(r => r.VideoId, StringComparer.Ordinal).ThenBy(r => r.ClipIndex).Zip(duck))
@@ -73,7 +80,11 @@ public sealed class ShardWriterReaderTests : IDisposable
             Assert.Equal(expected.ClipStart, actual.GetProperty("clip_start").GetInt32());
             Assert.Equal(expected.Stride, actual.GetProperty("stride").GetInt32());
             Assert.Equal(expected.Padded, actual.GetProperty("padded").GetBoolean());
-            Assert.Equal(expected.FrameIndices, actual.GetProperty("idx").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal(expected.FrameIndices[0], actual.GetProperty("first_index").GetInt32());
+            Assert.Equal(expected.FrameIndices[15], actual.GetProperty("last_index").GetInt32());
+            Assert.Equal(16, actual.GetProperty("clip_length").GetInt32());
+            Assert.Equal(2, actual.GetProperty("sampled_count").GetInt32());
+            Assert.Equal(string.Join(',', expected.FrameIndices), actual.GetProperty("idx").GetString());
             Assert.Equal(string.Join(',', expected.SampledFrameIndices), actual.GetProperty("sampled_frame_indices").GetString());
             Assert.Equal(string.Join(',', expected.SampledPositions), actual.GetProperty("sampled_positions").GetString());
             Assert.Equal(Md5(expected.Frames[0]), actual.GetProperty("f00").GetString());
@@ -163,10 +174,28 @@ public sealed class ShardWriterReaderTests : IDisposable
     public async Task A_parquet_file_that_is_not_a_shard_is_refused()
     {
         string path = _dir.File("other.parquet");
-        await SampleTable.WriteAsync(path, 3, new ParquetWriterOptions());
-        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(path)));
-        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardReader.OpenAsync(path, sha));
-        Assert.Contains($"shard '{path}' is invalid: not a shard schema", e.Message);
+        await ForeignParquet.WriteAsync(path, ("id", [1, 2, 3]), new Dictionary<string, string>());
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardReader.OpenAsync(path, Sha256Of(path)));
+        Assert.Contains($"shard '{path}' is invalid: not a shard: the footer has no cvmae.shard.format entry", e.Message);
+
+        // The footer says format 2, the columns say otherwise.
+        await ForeignParquet.WriteAsync(path, ("id", [1, 2, 3]), ShardSchema.FooterMetadata(ShardLayout.Default));
+        e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardReader.OpenUnlistedAsync(path));
+        Assert.Contains($"shard '{path}' is invalid: not a shard schema of clip length 16 and 1 sampled frames: 1 top-level columns, expected 33", e.Message);
+    }
+
+    [Fact]
+    public async Task A_format_1_shard_is_refused_with_a_message_to_rerun_prepare()
+    {
+        // Format 1 stored the index lists as comma-separated strings and said so in its footer.
+        string path = _dir.File("old-00000.parquet");
+        await ForeignParquet.WriteAsync(path, ("clip_index", [0]), new Dictionary<string, string>
+        {
+            [ShardSchema.FormatKey] = "1", [ShardSchema.ClipLengthKey] = "16", [ShardSchema.SampledFramesKey] = "1",
+        });
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ShardReader.OpenAsync(path, Sha256Of(path)));
+        Assert.Contains($"shard '{path}' is invalid: shard format 1", e.Message);
+        Assert.Contains("re-run `cvmae prepare`", e.Message);
     }
 
     [Fact]
@@ -180,7 +209,7 @@ public sealed class ShardWriterReaderTests : IDisposable
             (good with { FrameIndices = good.FrameIndices.Reverse().ToArray() }, "frame_indices starts at"),
             (good with { SampledFrameIndices = [good.FrameIndices[good.SampledPositions[0]] + 1] }, "sampled frame 0 has source index"),
             (good with { SampledPositions = [16] }, "sampled position 16 is outside the clip"),
-            (good with { Frames = [new byte[] { 1, 2, 3 }, .. good.Frames.Skip(1)] }, "frame_00 is not a JPEG image"),
+            (good with { Frames = [new byte[] { 1, 2, 3 }, .. good.Frames.Skip(1)] }, "frame_00 is not a JPEG file"),
             (good with { Fps = double.NaN }, "fps NaN is not a positive number"),
             (good with { VideoId = "" }, "video_id is empty"),
         ];
@@ -218,6 +247,8 @@ public sealed class ShardWriterReaderTests : IDisposable
         foreach (ShardRow row in Rows(3, 1, ShardLayout.Default)) await writer.AppendAsync(row);
         return (await writer.CompleteAsync())!;
     }
+
+    private static string Sha256Of(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
     private static string Md5(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
 }

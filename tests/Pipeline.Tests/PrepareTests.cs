@@ -86,7 +86,7 @@ public class PrepareTests(PrepareFixture fx)
 
         // One frame of one clip against ffmpeg decoding the same source frame (same size, bilinear).
         string first = Path.Combine(outDir.Path, index.Shards[0].File);
-        var row = DuckDb.Query($"SELECT source_path, frame_indices, width, height, frame_03 FROM {DuckDb.Literal(first)} LIMIT 1")[0];
+        var row = DuckDb.Query($"SELECT source_path, array_to_string(frame_indices, ',') AS frame_indices, width, height, frame_03 FROM {DuckDb.Literal(first)} LIMIT 1")[0];
         int frameIndex = int.Parse(row.GetProperty("frame_indices").GetString()!.Split(',')[3]);
         int w = row.GetProperty("width").GetInt32(), h = row.GetProperty("height").GetInt32();
         string jpg = outDir.File("frame.jpg");

@@ -23,14 +23,14 @@ internal sealed class OpenShard(string name, string finalPath, string tempPath, 
     /// <summary>Upper bound of the pending rows' value bytes.</summary>
     public long PendingBytes { get; private set; }
 
-    private int Columns => fields.Schema.GetDataFields().Length;
+    private readonly int _columns = fields.Schema.GetDataFields().Length;
 
     /// <summary>An upper bound of the finished file's length if one more row of <paramref name="rowBytes"/> were added.</summary>
     public long EstimatedLengthWith(long rowBytes, int longestString)
     {
         int longest = Math.Max(_pendingLongestString, longestString);
         return hashing.BytesWritten + _writtenGroupsFooterBytes + PendingBytes + rowBytes
-            + ShardSizeBound.RowGroupOverhead(Columns, longest) + ShardSizeBound.FooterBaseBytes;
+            + ShardSizeBound.RowGroupOverhead(_columns, longest) + ShardSizeBound.FooterBaseBytes;
     }
 
     public void Add(ShardRow row, long rowBytes, int longestString)
@@ -46,7 +46,7 @@ internal sealed class OpenShard(string name, string finalPath, string tempPath, 
         if (_pending.Count == 0) return;
         await ShardRowGroupWriter.WriteAsync(parquet, fields, _pending, ct).ConfigureAwait(false);
         _digests.Add(ShardRowDigest.Of(_pending));
-        _writtenGroupsFooterBytes += ShardSizeBound.RowGroupOverhead(Columns, _pendingLongestString);
+        _writtenGroupsFooterBytes += ShardSizeBound.RowGroupOverhead(_columns, _pendingLongestString);
         _pending.Clear();
         PendingBytes = 0;
         _pendingLongestString = 0;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CrossVideoMAE.Pipeline.Prepare;
 using CrossVideoMAE.Stages.Shards;
+using CrossVideoMAE.Stages.Video;
 using CrossVideoMAE.TestSupport;
 using Xunit;
 
@@ -53,15 +54,20 @@ public sealed class PrepareLyingContainerTests
         AssertRowFromDecodableFrames(row, video, decodable, dir);
     }
 
-    [Fact]
-    public async Task An_avi_whose_header_under_reports_its_frames_is_recounted_when_its_clip_reaches_the_claimed_end()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_avi_whose_header_under_reports_its_frames_gives_rows_from_all_of_them(bool withoutIndex)
     {
-        // The header (avih, strh) says 30 frames; idx1 and movi hold 100, and ffmpeg decodes all 100.
-        // Sampled from 30, the clip is padded and ends at frame 29, so the decode looks one frame further and finds it.
+        // The header (avih, strh) says 30 frames; movi holds 100, and ffmpeg decodes all 100. With idx1 (100 entries)
+        // the disagreement is seen before sampling. Without idx1 the clip is sampled from 30: it is padded and ends at
+        // frame 29, so the decode looks one frame further, finds it, and the video is counted and sampled again.
         using var dir = new TempDir("cvmae-lying");
         string video = Video(dir, "under.avi");
         Ffmpeg("-f", "lavfi", "-i", $"testsrc2=size={W}x{H}:rate=25", "-frames:v", "100", "-c:v", "mjpeg", "-q:v", "5", video);
         Avi.SetHeaderFrameCount(video, 30);
+        if (withoutIndex) Avi.HideIndex(video);
+        Assert.Equal(withoutIndex ? null : 100, AviFrameChunks.CountInIndex(video));
         Assert.Equal(30, ProbeCount(video, null, "nb_frames"));
         Assert.Equal(100, ProbeCount(video, "-count_frames", "nb_read_frames"));
 
@@ -175,6 +181,15 @@ public sealed class PrepareLyingContainerTests
                 else if (c.Id == "LIST" && Type(b, c) == "strl")
                     foreach (var d in Chunks(b, c.Data + 4, c.Data + c.Size))
                         if (d.Id == "strh" && Id(b, d.Data) == "vids") BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(d.Data + 32), frames);
+            File.WriteAllBytes(path, b);
+        }
+
+        /// <summary>Turns idx1 into a JUNK chunk of the same size, so readers find no index.</summary>
+        public static void HideIndex(string path)
+        {
+            byte[] b = File.ReadAllBytes(path);
+            var idx1 = Chunks(b, 12, b.Length).Single(c => c.Id == "idx1");
+            "JUNK"u8.CopyTo(b.AsSpan(idx1.Data - 8));
             File.WriteAllBytes(path, b);
         }
 

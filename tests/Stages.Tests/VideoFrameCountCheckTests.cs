@@ -4,8 +4,9 @@ using Xunit;
 namespace CrossVideoMAE.Stages.Tests;
 
 /// <summary>
-/// The two cheap checks of a container's frame count: <see cref="ContainerExtent"/> (the file ends before the
-/// container's own sizes say it does) and the decoder's past-end check (a frame decodes past the claimed end),
+/// The cheap checks of a container's frame count: <see cref="ContainerExtent"/> (the file ends before the
+/// container's own sizes say it does), an AVI's idx1 against its header (<see cref="FrameCountDoubt"/>) and the
+/// decoder's past-end check (a frame decodes past the claimed end),
 /// plus <see cref="VideoProbe.CountFramesAsync"/>, the count by decoding they lead to. Truth: ffmpeg's full decode.
 /// </summary>
 [Collection(VideoCollection.Name)]
@@ -25,6 +26,17 @@ public sealed class VideoFrameCountCheckTests(VideoTestFiles files)
         File.WriteAllBytes(cut, bytes[..(bytes.Length * 2 / 3)]);
         Assert.True(ContainerExtent.IsCutShort(cut), $"{name} cut to two thirds");
         Assert.False(ContainerExtent.IsCutShort(files.Text));
+    }
+
+    [Fact]
+    public async Task An_avi_index_that_disagrees_with_the_header_makes_the_count_doubtful()
+    {
+        Assert.Equal(VideoTestFiles.Frames, AviFrameChunks.CountInIndex(files.Avi));   // what ffmpeg decodes (the fixture's truth)
+        Assert.Null(AviFrameChunks.CountInIndex(files.Mp4));
+        VideoInfo info = await new VideoProbe().ProbeAsync(files.Avi);
+        Assert.Null(FrameCountDoubt.Reason(info));
+        Assert.Equal("idx1 lists 50 video frames, the header 40", FrameCountDoubt.Reason(info with { FrameCount = 40 }));
+        Assert.Null(FrameCountDoubt.Reason(info with { FrameCount = 40, FrameCountSource = FrameCountSource.Counted }));
     }
 
     [Fact]

@@ -10,8 +10,9 @@ namespace CrossVideoMAE.Stages.Clips;
 /// <para>Probing reads the container's own index in this process (<see cref="ContainerIndexReader"/>), so most
 /// videos cost no tool run here. ffprobe runs only when the index cannot be read exactly (then it reports why a
 /// file is unusable), and when the clip starts far enough in that a fast seek saves more decoding than an ffprobe
-/// run costs (<see cref="SeekPaysAbovePixels"/>; seeking needs ffprobe's timestamps). A file that ends before its
-/// container says it does (<see cref="ContainerExtent"/>) has its frames counted by decoding before sampling; a count
+/// run costs (<see cref="SeekPaysAbovePixels"/>; seeking needs ffprobe's timestamps). A count the container's own structure
+/// speaks against (<see cref="FrameCountDoubt"/>: a file cut short, an AVI index that lists another number of frames)
+/// is replaced by a count by decoding before sampling; a count
 /// that proves wrong at decode time is replaced by a count by decoding (<see cref="CountFramesAsync"/>) and the video sampled again
 /// (<see cref="Resample"/>), so the result depends only on the file.</para>
 /// Safe to call from several threads at once.
@@ -61,8 +62,8 @@ public sealed class ClipPlanner
     public async Task<ClipPlan> PlanOneAsync(VideoEntry entry, CancellationToken ct)
     {
         VideoInfo info = index.TryRead(entry.Path) ?? await retry.RunAsync(t => probe.ProbeAsync(entry.Path, t), ct);
-        if (info.FrameCountSource != FrameCountSource.Counted && ContainerExtent.IsCutShort(entry.Path))
-            info = await retry.RunAsync(t => probe.CountFramesAsync(info, t), ct);   // the header outlived the frames at the end
+        if (FrameCountDoubt.Reason(info) is not null)
+            info = await retry.RunAsync(t => probe.CountFramesAsync(info, t), ct);
         ClipPlan plan = Sample(entry, info);
         if (!info.TimingFromFfprobe && SeekPays(info, plan.Needed[0]))
         {

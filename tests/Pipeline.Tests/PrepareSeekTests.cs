@@ -1,5 +1,6 @@
 using System.Globalization;
 using CrossVideoMAE.Pipeline.Prepare;
+using CrossVideoMAE.Stages.Clips;
 using CrossVideoMAE.Stages.Sampling;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.TestSupport;
@@ -28,7 +29,7 @@ public sealed class PrepareSeekTests
         // A seed whose clip starts late enough that seeking pays (the sampler only picks the scenario).
         ulong seed = Enumerable.Range(1, 200).Select(s => (ulong)s).First(s =>
             new ClipSampler(new ClipSamplerOptions { FramesPerClip = 16, Stride = 4, Seed = s }).Sample("long", Frames)[0].FirstFrame
-                - Fps > ClipExtractor.SeekPaysAbovePixels / (W * H) + 1);
+                - Fps > ClipPlanner.SeekPaysAbovePixels / (W * H) + 1);
         var options = new PrepareOptions
         {
             Format = "folder", Annotations = [Path.Combine(dir.Path, "videos")], OutDir = dir.File("out"), Name = "seek",

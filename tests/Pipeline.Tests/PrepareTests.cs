@@ -45,7 +45,7 @@ public class PrepareTests(PrepareFixture fx)
         foreach (var b in fx.Broken)
         {
             string name = Path.GetFileName(b.Path);
-            if (b.ShouldFail)
+            if (b.PrepareQuarantines)
             {
                 Assert.True(quarantined.ContainsKey(name), $"{name} ({b.Description}) should be quarantined");
                 Assert.Equal(b.FailingStage, quarantined[name].Stage);
@@ -57,7 +57,7 @@ public class PrepareTests(PrepareFixture fx)
         // The clips that were kept say whether they were padded, as documented per input.
         string shard = Path.Combine(outDir.Path, index.Shards.Single().File);
         var rows = DuckDb.Query($"SELECT source_path, padded, width, height FROM {DuckDb.Literal(shard)}");
-        foreach (var b in fx.Broken.Where(b => !b.ShouldFail))
+        foreach (var b in fx.Broken.Where(b => !b.PrepareQuarantines))
         {
             var row = rows.Single(r => Path.GetFileName(r.GetProperty("source_path").GetString()) == Path.GetFileName(b.Path));
             Assert.Equal(b.Padded, row.GetProperty("padded").GetBoolean());

@@ -1,47 +1,62 @@
 using System.Threading.Tasks.Dataflow;
+using CrossVideoMAE.Stages.Clips;
 using CrossVideoMAE.Stages.Datasets;
 
 namespace CrossVideoMAE.Pipeline.Prepare;
 
 /// <summary>
-/// The prepare Dataflow graph: inputs in groups -> extract (probe, sample, decode with one shared
-/// ffmpeg run per group, JPEG; several groups at once, results kept in input order) -> one writer.
-/// Bounded buffers keep memory independent of the number of videos; cancellation stops every block
-/// (and kills running ffmpeg processes).
+/// The prepare Dataflow graph, one block per stage, each working on groups of videos:
+/// <code>
+/// inputs in groups -> probe (ClipPlanner: container index or ffprobe, clip + frame sampling)
+///                  -> decode (ClipFrameDecoder: one shared ffmpeg run per group, JPEG per frame as it arrives,
+///                             recount of a lying frame count)
+///                  -> sample (ClipRowBuilder: the clips' rows from the JPEG frames, one outcome per video)
+///                  -> write (one writer, one video at a time, in input order)
+/// </code>
+/// Probe and decode run several groups at once; every block keeps its input order, so the writer sees the videos
+/// in input order whatever finishes first and the shards are byte-identical to a sequential run's. Bounded buffers
+/// keep memory independent of the number of videos; cancellation stops every block (and kills running ffmpeg processes).
 /// </summary>
 public static class PrepareGraph
 {
     /// <param name="inputs">(ordinal, entry) in manifest order</param>
     /// <param name="count">how many inputs there are (sizes the groups)</param>
+    /// <param name="parallelism">groups probed, and groups decoded, at once</param>
     /// <param name="decodeBatch">most videos per group (one shared ffmpeg run)</param>
     /// <param name="write">called once per video, in input order, on one thread</param>
     public static async Task RunAsync(IEnumerable<(int ordinal, VideoEntry entry)> inputs, int count, ClipExtractor extractor,
         int parallelism, int decodeBatch, Func<VideoOutcome, Task> write, CancellationToken ct)
     {
-        var extract = new TransformManyBlock<(int, VideoEntry)[], VideoOutcome>(
-            async group => await extractor.ExtractBatchAsync(group, ct),
-            new ExecutionDataflowBlockOptions
-            {
-                MaxDegreeOfParallelism = parallelism,
-                BoundedCapacity = parallelism * 2,
-                EnsureOrdered = true,
-                CancellationToken = ct,
-            });
-        var writer = new ActionBlock<VideoOutcome>(write, new ExecutionDataflowBlockOptions
+        ExecutionDataflowBlockOptions Stage(int workers, int capacity) => new()
         {
-            MaxDegreeOfParallelism = 1,
-            BoundedCapacity = parallelism * 2 * decodeBatch,
-            CancellationToken = ct,
-        });
-        extract.LinkTo(writer, new DataflowLinkOptions { PropagateCompletion = true });
+            MaxDegreeOfParallelism = workers, BoundedCapacity = capacity, EnsureOrdered = true, CancellationToken = ct,
+        };
+        int groupsInFlight = parallelism * 2;
+
+        var probe = new TransformBlock<(int, VideoEntry)[], IReadOnlyList<ProbedVideo>>(
+            group => extractor.Planner.PlanAsync(group, ct), Stage(parallelism, groupsInFlight));
+        var decode = new TransformBlock<IReadOnlyList<ProbedVideo>, IReadOnlyList<DecodedVideo>>(
+            group => extractor.Decoder.DecodeAsync(group, ct), Stage(parallelism, groupsInFlight));
+        var sample = new TransformManyBlock<IReadOnlyList<DecodedVideo>, VideoOutcome>(
+            group => group.Select(extractor.RowBuilder.Build), Stage(1, groupsInFlight));
+        var writer = new ActionBlock<VideoOutcome>(write, Stage(1, groupsInFlight * decodeBatch));
+
+        var link = new DataflowLinkOptions { PropagateCompletion = true };
+        probe.LinkTo(decode, link);
+        decode.LinkTo(sample, link);
+        sample.LinkTo(writer, link);
         // A failing writer must stop the producers too, or SendAsync would wait on a full buffer forever.
-        _ = writer.Completion.ContinueWith(t => ((IDataflowBlock)extract).Fault(t.Exception!.GetBaseException()),
+        IDataflowBlock[] producers = [probe, decode, sample];
+        _ = writer.Completion.ContinueWith(t =>
+            {
+                foreach (IDataflowBlock b in producers) b.Fault(t.Exception!.GetBaseException());
+            },
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         foreach (var group in inputs.Chunk(GroupSize(count, parallelism, decodeBatch)))
-            if (!await extract.SendAsync(group, ct))
+            if (!await probe.SendAsync(group, ct))
                 break;  // a block faulted; its exception surfaces below
-        extract.Complete();
+        probe.Complete();
         await writer.Completion;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CrossVideoMAE.Stages.Clips;
 
 namespace CrossVideoMAE.Pipeline.Prepare;
 

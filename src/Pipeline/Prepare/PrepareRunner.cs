@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CrossVideoMAE.Stages.Clips;
 using CrossVideoMAE.Stages.Datasets;
 using CrossVideoMAE.Stages.Shards;
 
@@ -44,7 +45,7 @@ public sealed class PrepareRunner(PrepareOptions options, Action<string>? log = 
         var progress = new PrepareProgress(inputs.Count, startInput);
         var quarantineSinceShard = new List<QuarantineEntry>();
         var layout = new ShardLayout(options.ClipLength, options.SampledFrames);
-        var extractor = new ClipExtractor(options);
+        var extractor = new ClipExtractor(options.ClipExtraction());
         var clock = Stopwatch.StartNew();
 
         await using (var writer = new ShardWriter(options.OutDir, Prefix, layout, new ShardWriterOptions

@@ -8,6 +8,9 @@ namespace CrossVideoMAE.Stages.SampleData;
 /// 16 frames with stride 4). <see cref="FailingStage"/>/<see cref="Failure"/> are null when the file
 /// must go through; then <see cref="DisplaySize"/> is the probe's display size, <see cref="DecodedSize"/>
 /// the decoder's output size and <see cref="Padded"/> whether the clip repeats its last frame.
+/// <see cref="PrepareRecounts"/> marks a file the stages fail on as given while prepare still gives its clip: the
+/// container over-reports its frames, so prepare counts them by decoding and samples from the frames that exist
+/// (<see cref="Padded"/> then describes that clip).
 /// </summary>
 public sealed record BrokenInput(
     string Name,
@@ -19,7 +22,10 @@ public sealed record BrokenInput(
     (int Width, int Height)? DecodedSize = null,
     bool Padded = false,
     bool VariableFrameRate = false,
-    int Rotation = 0)
+    int Rotation = 0,
+    bool PrepareRecounts = false)
 {
     public bool ShouldFail => FailingStage is not null;
+    /// <summary>True when prepare quarantines the file (the stages fail and prepare cannot recover).</summary>
+    public bool PrepareQuarantines => ShouldFail && !PrepareRecounts;
 }

@@ -14,7 +14,8 @@ public sealed partial class SampleDatasetGenerator
     /// <item><term>audio_only.mp4</term><description>a sine tone: probe fails, NoVideoStream</description></item>
     /// <item><term>truncated_index.mp4</term><description>mp4 with its index at the end, cut in half: probe fails, Truncated</description></item>
     /// <item><term>truncated_data.mp4</term><description>"fast start" mp4 (index first) cut to 40%: probe succeeds from the
-    /// intact index (75 frames), decoding a clip (which always needs a frame past 60) fails, Truncated</description></item>
+    /// intact index (75 frames), decoding a clip (which always needs a frame past 60) fails, Truncated; prepare counts the
+    /// frames that decode (about 25) and gives a padded clip of them</description></item>
     /// <item><term>too_short.mp4</term><description>20 frames, fewer than a clip spans (61): goes through, clip Padded</description></item>
     /// <item><term>odd_size.webm</term><description>161x97 VP9, 75 frames: goes through, decoded at 424x256</description></item>
     /// <item><term>rotated.mp4</term><description>160x120 stored with a 90-degree display matrix: goes through, shown and
@@ -59,7 +60,8 @@ public sealed partial class SampleDatasetGenerator
             new("missing", P("missing.mp4"), "a path with no file", probe, VideoFailure.FileMissing),
             new("audio_only", P("audio_only.mp4"), "an mp4 holding only audio", probe, VideoFailure.NoVideoStream),
             new("truncated_index", P("truncated_index.mp4"), "an mp4 cut in half; its index (moov) was at the end", probe, VideoFailure.Truncated),
-            new("truncated_data", P("truncated_data.mp4"), "a fast-start mp4 (75 frames) cut to 40%; the index survives, the frames do not", decode, VideoFailure.Truncated),
+            new("truncated_data", P("truncated_data.mp4"), "a fast-start mp4 (75 frames) cut to 40%; the index survives, the frames do not", decode, VideoFailure.Truncated,
+                Padded: true, PrepareRecounts: true),
             new("too_short", P("too_short.mp4"), "20 frames, shorter than one 16x4 clip", null, null, (160, 120), (342, 256), Padded: true),
             new("odd_size", P("odd_size.webm"), "161x97 VP9, 75 frames", null, null, (161, 97), (424, 256)),
             new("rotated", P("rotated.mp4"), "160x120 with a 90-degree display matrix", null, null, (120, 160), (256, 342), Rotation: 270),

@@ -76,7 +76,10 @@ public sealed partial class VideoDecoder
         args.AddRange(["-filter_threads", _options.Threads.ToString(CultureInfo.InvariantCulture)]);
         for (int r = 0; r < requests.Count; r++)
         {
-            args.AddRange(OutputArguments(requests[r].Video, r.ToString(CultureInfo.InvariantCulture), wanted[r], sizes[r].Width, sizes[r].Height, seek: false));
+            // With the past-end check the output holds one frame more when the container under-reports; it is then not
+            // complete (see HandOver), and the caller's decode alone reports why.
+            int[] selected = WithPastEndCheck(requests[r].Video, wanted[r]);
+            args.AddRange(OutputArguments(requests[r].Video, r.ToString(CultureInfo.InvariantCulture), selected, sizes[r].Width, sizes[r].Height, seek: false));
             args.Add(VideoProbe.ToolInput(outputs[r]));
         }
         // The run's time limit grows with its size; a run past it is killed and its unfinished requests go back to the caller.
@@ -87,7 +90,7 @@ public sealed partial class VideoDecoder
         ct.ThrowIfCancellationRequested();
     }
 
-    // Reads one output back if it holds every wanted frame; false otherwise (missing, short or long).
+    // Reads one output back if it holds exactly the wanted frames; false otherwise (missing, short, or long: a frame past the count).
     private static bool HandOver(int request, string output, int[] wanted, (int Width, int Height) size, SharedFrameHandler onFrame)
     {
         int frameBytes = checked(size.Width * size.Height * 3);

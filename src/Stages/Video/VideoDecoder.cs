@@ -25,6 +25,7 @@ public sealed partial class VideoDecoder
         _options = options ?? new VideoDecoderOptions();
         if (_options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1");
         if (_options.SeekMarginSeconds < 0) throw new ArgumentOutOfRangeException(nameof(options), "SeekMarginSeconds must not be negative");
+        if (_options.PastEndCheckFrames < 0) throw new ArgumentOutOfRangeException(nameof(options), "PastEndCheckFrames must not be negative");
     }
 
     /// <summary>The (width, height) every frame of <paramref name="video"/> will have.</summary>
@@ -33,8 +34,8 @@ public sealed partial class VideoDecoder
 
     /// <summary>Decodes <paramref name="frameIndices"/> (any order, repeats allowed) and returns them in that order.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is negative or not below <see cref="VideoInfo.FrameCount"/>.</exception>
-    /// <exception cref="VideoInputException">The stream ends before a requested frame or ffmpeg fails (stage "decode");
-    /// transient when ffmpeg timed out or was killed.</exception>
+    /// <exception cref="VideoInputException">The stream ends before a requested frame (Truncated) or ffmpeg fails (stage "decode");
+    /// the past-end check found a frame past the frame count (UnderCounted); transient when ffmpeg timed out or was killed.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled; ffmpeg is killed.</exception>
     public async Task<DecodedFrames> DecodeAsync(VideoInfo video, IReadOnlyList<int> frameIndices, CancellationToken ct = default)
     {
@@ -60,6 +61,7 @@ public sealed partial class VideoDecoder
         VideoProbe.CheckFile(video.Path, VideoStageNames.Decode);
 
         int[] wanted = frameIndices.Distinct().Order().ToArray();
+        int[] selected = WithPastEndCheck(video, wanted);
         (int width, int height) = OutputSizeOf(video);
         int frameBytes = checked(width * height * 3);
 
@@ -69,14 +71,15 @@ public sealed partial class VideoDecoder
             int got = 0;
             int exit;
             string stderr;
-            using (var tool = ToolProcess.Start(_options.FfmpegPath, Arguments(video, wanted, width, height), _options.Timeout, ct))
+            using (var tool = ToolProcess.Start(_options.FfmpegPath, Arguments(video, selected, width, height), _options.Timeout, ct))
             {
                 Stream stdout = tool.Stdout;
-                while (got < wanted.Length)
+                while (got < selected.Length)
                 {
                     int n = await stdout.ReadAtLeastAsync(buffer.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, CancellationToken.None).ConfigureAwait(false);
                     if (n < frameBytes) break;
-                    onFrame(wanted[got++], buffer.AsSpan(0, frameBytes));
+                    if (got < wanted.Length) onFrame(wanted[got], buffer.AsSpan(0, frameBytes));
+                    got++;
                 }
                 exit = await tool.WaitForExitAsync().ConfigureAwait(false);
                 tool.ThrowIfStopped(video.Path, VideoStageNames.Decode, _options.Timeout);
@@ -86,6 +89,9 @@ public sealed partial class VideoDecoder
                         $"ffmpeg was ended by a signal (exit code {exit}) after {got} of {wanted.Length} frames", stderr);
             }
             if (got < wanted.Length) throw MissingFrames(video, wanted, got, exit, stderr);
+            if (got > wanted.Length)
+                throw new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.UnderCounted,
+                    $"frame {video.FrameCount} decodes, past the {Describe(video.FrameCountSource)} frame count {video.FrameCount}", stderr);
             return (width, height);
         }
         finally
@@ -107,8 +113,28 @@ public sealed partial class VideoDecoder
     public IReadOnlyList<string> FfmpegArguments(VideoInfo video, IReadOnlyList<int> frameIndices)
     {
         (int width, int height) = OutputSizeOf(video);
-        return Arguments(video, frameIndices.Distinct().Order().ToArray(), width, height);
+        return Arguments(video, WithPastEndCheck(video, frameIndices.Distinct().Order().ToArray()), width, height);
     }
+
+    /// <summary>
+    /// The frames to select: <paramref name="wanted"/> (sorted), plus frame <see cref="VideoInfo.FrameCount"/>, one past the
+    /// claimed end, when the past-end check is cheap (the last wanted frame lies fewer than
+    /// <see cref="VideoDecoderOptions.PastEndCheckFrames"/> frames before that end) and the count did not come from decoding.
+    /// If that frame arrives, the container under-reports its frames.
+    /// </summary>
+    internal int[] WithPastEndCheck(VideoInfo video, int[] wanted) =>
+        _options.PastEndCheckFrames > 0 && video.FrameCountSource != FrameCountSource.Counted && video.FrameCount < int.MaxValue
+        && video.FrameCount - wanted[^1] <= _options.PastEndCheckFrames
+            ? [.. wanted, (int)video.FrameCount]
+            : wanted;
+
+    private static string Describe(FrameCountSource source) => source switch
+    {
+        FrameCountSource.Header => "header's",
+        FrameCountSource.Packets => "packet",
+        FrameCountSource.Estimated => "estimated",
+        _ => "counted",
+    };
 
     private List<string> Arguments(VideoInfo video, int[] wanted, int width, int height)
     {
@@ -159,7 +185,7 @@ public sealed partial class VideoDecoder
 
     private static VideoInputException MissingFrames(VideoInfo video, int[] wanted, int got, int exit, string stderr)
     {
-        string which = $"got {got} of {wanted.Length} requested frames; frame {wanted[got]} was not reached (header frame count {video.FrameCount})";
+        string which = $"got {got} of {wanted.Length} requested frames; frame {wanted[got]} was not reached ({Describe(video.FrameCountSource)} frame count {video.FrameCount})";
         if (exit != 0 && !VideoProbe.SaysTruncated(stderr))
             return new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.Corrupt, $"ffmpeg failed with exit code {exit}: {which}", stderr);
         return new VideoInputException(video.Path, VideoStageNames.Decode, VideoFailure.Truncated, $"the video stream ends early: {which}", stderr);

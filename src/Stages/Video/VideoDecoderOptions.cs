@@ -18,4 +18,9 @@ public sealed record VideoDecoderOptions
     /// <summary>How far before the first requested frame the seek lands (covers timestamp rounding and the
     /// keyframe search); also the least distance into the video at which seeking starts to pay.</summary>
     public double SeekMarginSeconds { get; init; } = 1.0;
+    /// <summary>Past-end check: when the last requested frame lies fewer than this many frames before the end the
+    /// video's frame count claims, the decode also asks for the frame just past that end (decoding at most this many
+    /// frames more) and fails with <see cref="VideoFailure.UnderCounted"/> if it exists. 0 switches the check off;
+    /// it is never made for a count that came from decoding (<see cref="FrameCountSource.Counted"/>).</summary>
+    public int PastEndCheckFrames { get; init; }
 }

@@ -16,6 +16,9 @@ public enum VideoFailure
     NoVideoStream,
     /// <summary>The data ends early: mp4 index ("moov atom") missing, "partial file", or fewer frames than the header promised.</summary>
     Truncated,
+    /// <summary>Frames decode past the frame count the video was sampled from: the container under-reports its frames
+    /// (e.g. an AVI whose header says 30 frames while 100 decode). Seen by <see cref="VideoDecoder"/>'s past-end check.</summary>
+    UnderCounted,
     /// <summary>A recognised container whose header or frames cannot be read.</summary>
     Corrupt,
     /// <summary>The tool ran longer than its time limit and was killed. Transient.</summary>

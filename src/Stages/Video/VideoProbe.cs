@@ -38,9 +38,24 @@ public sealed class VideoProbe
             return info with { FrameCount = estimate, FrameCountSource = FrameCountSource.Estimated };
         }
 
-        (exit, json, stderr) = await RunAsync(path,
+        return await CountFramesAsync(info, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Counts the frames of <paramref name="info"/>'s stream by decoding every one (<c>ffprobe -count_frames</c>,
+    /// <c>nb_read_frames</c>), whatever the header says: the count a decode from the start reaches, used when the
+    /// container's own count proved wrong (a decode ended before it, or went past it). Returns <paramref name="info"/>
+    /// with that count and <see cref="FrameCountSource.Counted"/>.
+    /// </summary>
+    /// <exception cref="VideoInputException">No frame decodes (Corrupt), ffprobe fails, or it timed out or was killed (transient).</exception>
+    public async Task<VideoInfo> CountFramesAsync(VideoInfo info, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        string path = info.Path;
+        CheckFile(path);
+        (int exit, string json, string stderr) = await RunAsync(path,
             ["-v", "error", "-threads", "1", "-count_frames", "-select_streams", info.StreamSpecifier,
-             "-show_entries", "stream=nb_read_frames", "-print_format", "json", "-i", input], ct).ConfigureAwait(false);
+             "-show_entries", "stream=nb_read_frames", "-print_format", "json", "-i", ToolInput(path)], ct).ConfigureAwait(false);
         if (exit != 0) throw ProbeFailed(path, stderr);
         long counted = FfprobeJson.ParseCountedFrames(json);
         if (counted <= 0)

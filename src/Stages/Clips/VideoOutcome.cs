@@ -1,7 +1,7 @@
 using CrossVideoMAE.Stages.Datasets;
 using CrossVideoMAE.Stages.Shards;
 
-namespace CrossVideoMAE.Pipeline.Prepare;
+namespace CrossVideoMAE.Stages.Clips;
 
 /// <summary>What became of one input video: its clip rows, or the quarantine entry saying why not.
 /// Every input ends in exactly one of the two.</summary>

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Numerics;
+using System.Reflection;
 using System.Text.Json;
 using DuckDB.NET.Data;
 
@@ -28,7 +29,7 @@ internal static class DuckDbJson
                 for (int i = 0; i < names.Length; i++)
                 {
                     w.WritePropertyName(names[i]);
-                    try { Value(w, reader.IsDBNull(i) ? null : reader.GetValue(i)); }
+                    try { Value(w, reader.IsDBNull(i) ? null : Read(reader, i)); }
                     catch (NotSupportedException e) { throw new NotSupportedException($"column '{names[i]}': {e.Message}", e); }
                 }
                 w.WriteEndObject();
@@ -37,6 +38,25 @@ internal static class DuckDbJson
         }
         return buffer.ToArray();
     }
+
+    /// <summary>The column's value; a list of numbers or booleans is read with nullable elements, as
+    /// DuckDB.NET refuses to put a NULL element into a List of a non-nullable type.</summary>
+    private static object? Read(DuckDBDataReader reader, int i)
+    {
+        Type type = reader.GetFieldType(i);
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)
+            && type.GetGenericArguments()[0] is { IsValueType: true } element && Nullable.GetUnderlyingType(element) is null)
+        {
+            Type nullableList = typeof(List<>).MakeGenericType(typeof(Nullable<>).MakeGenericType(element));
+            try { return GetFieldValue.MakeGenericMethod(nullableList).Invoke(reader, [i]); }
+            catch (TargetInvocationException e) when (e.InnerException is not null) { throw e.InnerException; }
+        }
+        return reader.GetValue(i);
+    }
+
+    private static readonly MethodInfo GetFieldValue =
+        typeof(DuckDBDataReader).GetMethod(nameof(DuckDBDataReader.GetFieldValue), [typeof(int)])
+        ?? throw new MissingMethodException(nameof(DuckDBDataReader), nameof(DuckDBDataReader.GetFieldValue));
 
     private static void Value(Utf8JsonWriter w, object? v)
     {

@@ -33,14 +33,13 @@ public class DuckDbQueryTests
     }
 
     [Fact]
-    public void Several_statements_return_the_rows_of_the_last_and_share_one_database()
+    public void Several_statements_return_the_rows_of_the_last_and_a_temp_table_stays_in_its_call()
     {
-        JsonElement[] rows = DuckDb.Query("CREATE TABLE t AS SELECT range AS i FROM range(5); SELECT sum(i) AS total, count(*) AS n FROM t");
+        JsonElement[] rows = DuckDb.Query("CREATE TEMP TABLE scratch AS SELECT range AS i FROM range(5); SELECT sum(i) AS total, count(*) AS n FROM scratch");
         Assert.Equal(10, rows.Single().GetProperty("total").GetInt64());
         Assert.Equal(5, rows.Single().GetProperty("n").GetInt64());
-        // Each call starts from an empty database.
-        var e = Assert.Throws<InvalidOperationException>(() => DuckDb.Query("SELECT * FROM t"));
-        Assert.Contains("SELECT * FROM t", e.Message);
+        var e = Assert.Throws<InvalidOperationException>(() => DuckDb.Query("SELECT * FROM scratch"));
+        Assert.Contains("SELECT * FROM scratch", e.Message);
     }
 
     [Fact]

@@ -4,11 +4,21 @@ using DuckDB.NET.Data;
 namespace CrossVideoMAE.TestSupport;
 
 /// <summary>
-/// DuckDB (DuckDB.NET, the engine in process) as an independent reader of Parquet files. Each call
-/// opens its own in-memory database, so tests running in parallel share nothing.
+/// DuckDB (DuckDB.NET, the engine in process) as an independent reader of Parquet files. The calls
+/// share one in-memory database (opening a database costs far more than a query), each on its own
+/// connection, so tests may query in parallel; a scratch table should be a TEMP table, which
+/// belongs to its call's connection and goes with it.
 /// </summary>
 public static class DuckDb
 {
+    private static readonly Lazy<DuckDBConnection> Database = new(() =>
+    {
+        var first = new DuckDBConnection("DataSource=:memory:");
+        first.Open();
+        return first;
+    });
+    private static readonly Lock DuplicateLock = new();
+
     /// <summary>
     /// Runs one or more SQL statements separated by ';' and returns the rows of the last one as JSON
     /// objects keyed by column name (see <see cref="DuckDbJson"/> for how values are written: BLOBs
@@ -16,7 +26,9 @@ public static class DuckDb
     /// </summary>
     public static JsonElement[] Query(string sql)
     {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
+        DuckDBConnection connection;
+        lock (DuplicateLock) connection = Database.Value.Duplicate();
+        using var _ = connection;
         connection.Open();
         using DuckDBCommand command = connection.CreateCommand();
         command.CommandText = sql;

@@ -1,4 +1,4 @@
-// CrossVideoMAE (arXiv 2502.07811) as /work/shared/docs/method.md fixes it.
+// CrossVideoMAE (arXiv 2502.07811) as docs/method.md describes it.
 //
 // State-dict names (MAE layout, so foreign checkpoints map by prefix; the checkpoint helper relies on them):
 //   video_encoder.patch_embed.proj.weight [D, C, 2, 16, 16], video_encoder.patch_embed.proj.bias [D]
@@ -121,7 +121,7 @@ public sealed class CrossVideoMAE : Module
 
     /// <summary>
     /// Sampled frames [B, n, C, Hf, Wf] -> per-frame mean over the visible tokens of g_f(f_f(f)) [B, n, E],
-    /// h_f [B, E] (mean over the n frames) and h_u [B, E] (method.md: the mean over all n frames, the same
+    /// h_f [B, E] (mean over the n frames) and h_u [B, E] (docs/method.md: the mean over all n frames, the same
     /// vector as h_f since every frame keeps the same number of tokens).
     /// </summary>
     public ImageOutput forward_image(Tensor frames, Generator? maskGenerator)

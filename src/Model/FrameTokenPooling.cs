@@ -3,7 +3,7 @@ using CrossVideoMAE.Torch;
 namespace CrossVideoMAE.Model;
 
 /// <summary>
-/// The frame-level video embedding z_f (method.md): for a sampled frame k, the mean of the visible
+/// The frame-level video embedding z_f (docs/method.md): for a sampled frame k, the mean of the visible
 /// token embeddings whose temporal index is the tubelet holding frame k (k / tubelet size). If
 /// that tubelet has no visible token, the nearest tubelet with one is used; at equal distance the
 /// earlier tubelet wins. With n frames, the n vectors are averaged.

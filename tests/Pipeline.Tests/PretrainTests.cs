@@ -64,7 +64,7 @@ public class PretrainTests
 
         var records = Metrics(outDir);
         Assert.Equal([1L, 2], records.Keys.Order());
-        // method.md's terms: L_intra (video, frame level), L_cross (video, frame), L_rl (two views), L_mse.
+        // docs/method.md's terms: L_intra (video, frame level), L_cross (video, frame), L_rl (two views), L_mse.
         string[] expected =
         [
             "loss_total", "loss_intra", "loss_intra_video", "loss_intra_frame", "loss_cross", "loss_cross_video", "loss_cross_frame",

@@ -5,7 +5,8 @@ using static CrossVideoMAE.Stages.Tests.AugmentTestData;
 
 namespace CrossVideoMAE.Stages.Tests;
 
-/// <summary>PIL's results for the RandAugment operations on four 32x32 frames, computed once.</summary>
+/// <summary>PIL's results for the RandAugment operations on four 32x32 frames, computed once, on first use:
+/// the tests that only need <see cref="Images"/> do not depend on Python and PIL.</summary>
 public sealed class PilReferenceFixture : IDisposable
 {
     public const int Frames = 4, Size = 32;
@@ -13,7 +14,10 @@ public sealed class PilReferenceFixture : IDisposable
     public PilReferenceFixture()
     {
         Images = MakeImages();
-        const string script = """
+        expected = new Lazy<Dictionary<string, Tensor>>(() => RunReference(Script, [new("x", Images)]));
+    }
+
+    private const string Script = """
             import numpy as np, torch, st
             from PIL import Image, ImageOps, ImageEnhance
             x = st.load("in.safetensors")["x"].numpy()
@@ -36,13 +40,12 @@ public sealed class PilReferenceFixture : IDisposable
                     out[name + "_" + tag] = per_frame(lambda im: cls(im).enhance(factor))
             st.save(out, "out.safetensors")
             """;
-        Expected = RunReference(script, [new("x", Images)]);
-    }
 
     /// <summary>uint8 [4, 32, 32, 3]: uniform noise, dark-skewed noise, special channels for
     /// equalisation (constant; two levels; one dominant top level, so step = 0), a gradient.</summary>
     public Tensor Images { get; }
-    public Dictionary<string, Tensor> Expected { get; }
+    public Dictionary<string, Tensor> Expected => expected.Value;
+    private readonly Lazy<Dictionary<string, Tensor>> expected;
 
     private static Tensor MakeImages()
     {
@@ -70,7 +73,7 @@ public sealed class PilReferenceFixture : IDisposable
     public void Dispose()
     {
         Images.Dispose();
-        foreach (Tensor t in Expected.Values) t.Dispose();
+        if (expected.IsValueCreated) foreach (Tensor t in expected.Value.Values) t.Dispose();
     }
 }
 

@@ -2,10 +2,22 @@ using System.Diagnostics;
 
 namespace CrossVideoMAE.TestSupport;
 
+/// <summary>What a finished program left: its exit code and both output streams.</summary>
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
+
 /// <summary>Runs a program with an argument list (never a shell string) and returns its stdout.</summary>
 public static class ProcessRunner
 {
     public static string Run(string program, IEnumerable<string> args, string? stdin = null, string? workDir = null, int timeoutMs = 300_000)
+    {
+        ProcessResult r = Capture(program, args, stdin, workDir, timeoutMs);
+        if (r.ExitCode != 0)
+            throw new InvalidOperationException($"{program} exited with {r.ExitCode}:\n{r.Stderr}\n{r.Stdout}");
+        return r.Stdout;
+    }
+
+    /// <summary>Runs a program to its end and returns its exit code and output, whatever the exit code.</summary>
+    public static ProcessResult Capture(string program, IEnumerable<string> args, string? stdin = null, string? workDir = null, int timeoutMs = 300_000)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -29,10 +41,7 @@ public static class ProcessRunner
             p.Kill(entireProcessTree: true);
             throw new TimeoutException($"{program} did not finish in {timeoutMs} ms");
         }
-        string stdout = stdoutTask.Result, stderr = stderrTask.Result;
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{program} exited with {p.ExitCode}:\n{stderr}\n{stdout}");
-        return stdout;
+        return new ProcessResult(p.ExitCode, stdoutTask.Result, stderrTask.Result);
     }
 
     /// <summary>Runs a program and returns its stdout as bytes (raw frames); a non-zero exit throws with stderr.</summary>

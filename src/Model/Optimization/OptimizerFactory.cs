@@ -4,7 +4,7 @@ using CrossVideoMAE.Torch.Optim;
 
 namespace CrossVideoMAE.Model.Optimization;
 
-/// <summary>The optimisers of method.md (supplement Tables 2-4).</summary>
+/// <summary>The optimisers of docs/method.md (supplement Tables 2-4).</summary>
 public static class OptimizerFactory
 {
     /// <summary>Pre-training: AdamW betas (0.9, 0.95), weight decay (default 0.05) except on biases, norms, positional embeddings, tokens.</summary>

@@ -1,7 +1,7 @@
 namespace CrossVideoMAE.Pipeline.Downstream;
 
 /// <summary>
-/// The fine-tuning recipe (method.md, "Fine-tuning"), loaded from YAML with snake_case keys by
+/// The fine-tuning recipe (docs/method.md, "Fine-tuning"), loaded from YAML with snake_case keys by
 /// <see cref="Config.StrictYaml"/> (an unknown key is an error). Every key is optional:
 /// <code>
 /// config: tiny            # model config; inferred from the weights when absent

@@ -5,7 +5,7 @@ using CrossVideoMAE.Torch.Optim;
 
 namespace CrossVideoMAE.Pipeline.Downstream;
 
-/// <summary>Linear-probe settings (method.md: SGD lr 0.1, momentum 0.9, wd 0, 100 epochs, warmup 10, cosine).</summary>
+/// <summary>Linear-probe settings (docs/method.md: SGD lr 0.1, momentum 0.9, wd 0, 100 epochs, warmup 10, cosine).</summary>
 public sealed record LinearProbeOptions(int Epochs = 100, int WarmupEpochs = 10, double Lr = 0.1, int BatchSize = 64, ulong Seed = 0);
 
 /// <summary>

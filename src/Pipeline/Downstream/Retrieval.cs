@@ -3,7 +3,7 @@ using CrossVideoMAE.Torch;
 namespace CrossVideoMAE.Pipeline.Downstream;
 
 /// <summary>
-/// Nearest-neighbour retrieval (method.md): every query (test feature) ranks the gallery (train
+/// Nearest-neighbour retrieval (docs/method.md): every query (test feature) ranks the gallery (train
 /// features) by cosine similarity; Recall@k is the fraction of queries with at least one gallery
 /// item of the same class among their k nearest. Ties in similarity go to the lower gallery index.
 /// </summary>

@@ -7,7 +7,7 @@ namespace CrossVideoMAE.Pipeline.Train;
 
 /// <summary>
 /// The YAML of `cvmae pretrain --config FILE.yaml` (snake_case keys; an unknown key is an error).
-/// Defaults are method.md's; configs/ holds the paper's ViT-B recipes and small CPU ones.
+/// Defaults are docs/method.md's; configs/ holds the paper's ViT-B recipes and small CPU ones.
 /// </summary>
 public sealed class PretrainSettings
 {

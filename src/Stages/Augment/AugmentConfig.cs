@@ -4,7 +4,7 @@ namespace CrossVideoMAE.Stages.Augment;
 public enum DatasetKind { Kinetics400, SomethingSomethingV2, Ucf101, Hmdb51, Other }
 
 /// <summary>
-/// Every switch of the train-feed augmentation (method.md "Data per sample i"). Defaults are the
+/// Every switch of the train-feed augmentation (docs/method.md "Data per sample i"). Defaults are the
 /// method's: short side 256, RandomResizedCrop 224 scale [0.08, 1] ratio [3/4, 4/3], flip 0.5
 /// (0 for SSv2), RandAugment m9 n2, random erasing 0.25, mixup 0.8, cutmix 1.0, label smoothing 0.1,
 /// ImageNet mean/std. Each strong augmentation can be switched off (paper Table 4).

@@ -3,7 +3,7 @@ using CrossVideoMAE.Torch;
 namespace CrossVideoMAE.Stages.Augment;
 
 /// <summary>
-/// The train-feed augmentation of CrossVideoMAE (method.md "Data per sample i") on batched
+/// The train-feed augmentation of CrossVideoMAE (docs/method.md "Data per sample i") on batched
 /// tensors, on whatever device the input lives:
 /// <list type="bullet">
 /// <item>u¹ = base augmentation: short side to 256 (skipped when the clips already have it),

@@ -1,4 +1,4 @@
-"""An independent PyTorch reading of method.md and the MAE/MAE-ST layouts, written from the
+"""An independent PyTorch reading of docs/method.md and the MAE/MAE-ST layouts, written from the
 formulas (loops where the paper prints sums), used as the expected values of the C# tests."""
 import math
 
@@ -123,7 +123,7 @@ def decoder(visible, sd, ids_keep, grid, cfg):
 
 # ---- embeddings of the contrastive losses ----
 def frame_level(emb, ids_keep, frame_idx, spatial, tubelet, slices):
-    """z_f per method.md, with loops: tokens of the tubelet holding frame k; if none is visible, the
+    """z_f per docs/method.md, with loops: tokens of the tubelet holding frame k; if none is visible, the
     nearest tubelet with a visible token (the earlier one on a tie); n frames averaged."""
     b = emb.shape[0]
     out = []

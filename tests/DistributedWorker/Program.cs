@@ -2,6 +2,9 @@
 //   collectives RANK WORLD PORT OUT  every collective on known inputs; results to OUT (safetensors)
 //   die RANK WORLD PORT OUT          rank 1 exits after a barrier; rank 0 then all-reduces and writes
 //                                    to OUT (text) the error and the seconds until it came
+//   stall RANK WORLD PORT OUT        as die, but rank 1 stays alive without joining the all-reduce
+//                                    (it exits 2 s after the group's timeout)
+// The group's timeout is CVMAE_TEST_DIST_TIMEOUT_S (default 30 s); the store's is at least 60 s.
 // Exit code 0 on success, 1 with the error on stderr.
 using System.Diagnostics;
 using CrossVideoMAE.DistributedWorker;
@@ -10,7 +13,7 @@ using CrossVideoMAE.Torch.Distributed;
 
 if (args.Length != 5)
 {
-    Console.Error.WriteLine("usage: worker collectives|die RANK WORLD PORT OUT");
+    Console.Error.WriteLine("usage: worker collectives|die|stall RANK WORLD PORT OUT");
     return 2;
 }
 string scenario = args[0];
@@ -21,7 +24,8 @@ var timeout = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariab
 
 try
 {
-    using var store = new TcpStore("127.0.0.1", port, world, isServer: rank == 0, timeout);
+    TimeSpan storeTimeout = timeout > TimeSpan.FromSeconds(60) ? timeout : TimeSpan.FromSeconds(60);
+    using var store = new TcpStore("127.0.0.1", port, world, isServer: rank == 0, storeTimeout);
     using var pg = ProcessGroup.Create("gloo", store, rank, world, timeout);
     switch (scenario)
     {
@@ -29,7 +33,9 @@ try
             Scenarios.Collectives(store, pg, output);
             break;
         case "die":
+        case "stall":
             pg.Barrier();
+            if (rank != 0 && scenario == "stall") Thread.Sleep(timeout + TimeSpan.FromSeconds(2));
             if (rank != 0) Environment.Exit(0); // no cleanup: the sockets close as a crash closes them
             Thread.Sleep(200);
             var clock = Stopwatch.StartNew();

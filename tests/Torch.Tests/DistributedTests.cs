@@ -107,6 +107,22 @@ public class DistributedTests
     }
 
     [Fact]
+    public void A_peer_that_stops_answering_makes_the_collective_throw_at_the_timeout()
+    {
+        const double timeoutSeconds = 5;
+        using var dir = new TempDir("cvmae-dist");
+        string[] outputs = Enumerable.Range(0, World).Select(r => dir.File($"rank{r}.txt")).ToArray();
+        var results = DistributedWorkers.Run("stall", World, outputs, TimeSpan.FromSeconds(90), timeoutSeconds);
+        Assert.True(results[0].exitCode == 0, $"rank 0 failed:\n{results[0].stderr}");
+        string[] lines = File.ReadAllLines(outputs[0]);
+        double seconds = double.Parse(lines[0], CultureInfo.InvariantCulture);
+        string message = string.Join("\n", lines.Skip(1));
+        Assert.Contains("AllReduce (gloo, rank 0 of 2) failed", message);
+        Assert.True(seconds >= timeoutSeconds - 0.5 && seconds < timeoutSeconds + 5,
+            $"the error came after {seconds} s (timeout {timeoutSeconds} s): {message}");
+    }
+
+    [Fact]
     public void A_port_in_use_gives_an_error_naming_host_and_port()
     {
         var listener = new TcpListener(IPAddress.IPv6Any, 0);

@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #if TORCH_VERSION_MAJOR >= 2
 #include <torch/csrc/distributed/c10d/Backend.hpp>
@@ -79,8 +80,9 @@ static bool is_loopback(const std::string& host) {
 
 // ---- TCPStore ----
 
-// The server (rank 0's store) listens on host:port and waits until world_size clients (itself
-// included) have connected; clients retry connecting until the timeout. Port 0 lets the server pick one.
+// The server (rank 0's store) listens on host:port and waits until world_size ranks (itself
+// included) have connected, else throws at the timeout; clients retry connecting until the
+// timeout. Port 0 lets the server pick one.
 CVM_API StoreH cvm_store_tcp_new(const char* host, int port, int world_size, bool is_server, int64_t timeout_ms) {
   std::string h = host ? host : "";
   try {
@@ -92,17 +94,24 @@ CVM_API StoreH cvm_store_tcp_new(const char* host, int port, int world_size, boo
     opts.port = (std::uint16_t)port;
     opts.isServer = is_server;
     opts.numWorkers = (std::size_t)world_size;
-    opts.waitWorkers = true;
+    // The wait for the other ranks is done here: libtorch 1.13's server stops waiting at the timeout
+    // without an error (2.x throws), and every rank then fails later, at its first collective.
+    opts.waitWorkers = false;
     opts.timeout = std::chrono::milliseconds(timeout_ms);
-    auto s = new CvmStore();
-    try {
-      s->store = c10::make_intrusive<c10d::TCPStore>(h, opts);
-    } catch (...) {
-      delete s;
-      throw;
-    }
+    auto s = std::make_unique<CvmStore>();
+    s->store = c10::make_intrusive<c10d::TCPStore>(h, opts);
     s->host = h;
-    return s;
+    const std::string joined_key = "cvmae_store/joined";
+    s->store->add(joined_key, 1);
+    if (is_server) {
+      const auto start = std::chrono::steady_clock::now();
+      for (int64_t joined = s->store->add(joined_key, 0); joined < world_size; joined = s->store->add(joined_key, 0)) {
+        TORCH_CHECK(std::chrono::steady_clock::now() - start <= opts.timeout, "timed out after ", timeout_ms / 1000.0,
+                    " s waiting for the other ranks to connect: ", joined, " of ", world_size, " joined");
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    return s.release();
   } catch (const std::exception& e) {
     const char* what = e.what();
     if (auto* ce = dynamic_cast<const c10::Error*>(&e)) what = ce->what_without_backtrace();

@@ -144,6 +144,22 @@ public class DistributedTests
     }
 
     [Fact]
+    public void A_store_whose_peers_never_come_gives_up_at_its_timeout()
+    {
+        var timeout = TimeSpan.FromSeconds(2);
+        var clock = Stopwatch.StartNew();
+        var server = Assert.Throws<TorchException>(() => new TcpStore("127.0.0.1", 0, 2, isServer: true, timeout));
+        Assert.Contains("TCPStore server on 127.0.0.1:0", server.Message);
+        Assert.True(clock.Elapsed < timeout + TimeSpan.FromSeconds(8), $"the server gave up after {clock.Elapsed.TotalSeconds:F1} s");
+
+        int port = DistributedWorkers.FreePort();
+        clock.Restart();
+        var client = Assert.Throws<TorchException>(() => new TcpStore("127.0.0.1", port, 2, isServer: false, timeout));
+        Assert.Contains($"TCPStore client of 127.0.0.1:{port}", client.Message);
+        Assert.True(clock.Elapsed < timeout + TimeSpan.FromSeconds(8), $"the client gave up after {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
     public void One_rank_group_keeps_values_and_passes_gradients_through()
     {
         using var store = new TcpStore("127.0.0.1", 0, 1, isServer: true, TimeSpan.FromSeconds(20));

@@ -222,6 +222,8 @@ CVM_API GroupH cvm_pg_new(const char* backend, StoreH store, int rank, int world
 
 CVM_API void cvm_pg_free(GroupH g) { delete g; }
 
+// Not shape-checked (the per-tensor hot path): every rank must pass the same shape and dtype;
+// AllReduceCoalesced, AllGather and Broadcast check it.
 static void all_reduce(CvmGroup& g, at::Tensor& t, int op) {
   TORCH_CHECK(t.is_contiguous(), "the tensor must be contiguous (it is reduced in place)");
   TORCH_CHECK(op != 1 || at::isFloatingType(t.scalar_type()), "Avg needs a floating-point tensor, not ", t.scalar_type());
@@ -232,8 +234,39 @@ static void all_reduce(CvmGroup& g, at::Tensor& t, int op) {
   if (op == 1 && g.world > 1) t.div_(g.world);
 }
 
+static at::Tensor all_gather_unchecked(CvmGroup& g, const at::Tensor& in);
+
+// Gathers every rank's dtype and shape (a small int64 all-gather) and throws, on every rank alike,
+// when they differ: Gloo aborts the process on a size mismatch and NCCL reads out of bounds.
+static void check_same_shapes(CvmGroup& g, at::IntArrayRef sizes, at::ScalarType dtype, at::Device device) {
+  if (g.world == 1) return;
+  constexpr int64_t kMaxDims = 16;
+  TORCH_CHECK((int64_t)sizes.size() <= kMaxDims, "tensors of more than ", kMaxDims, " dimensions");
+  at::Tensor mine = at::full({kMaxDims + 2}, -1, at::kLong);  // [dtype, ndim, sizes..., -1...]
+  int64_t* m = mine.data_ptr<int64_t>();
+  m[0] = (int64_t)dtype;
+  m[1] = (int64_t)sizes.size();
+  for (size_t i = 0; i < sizes.size(); i++) m[2 + i] = sizes[i];
+  at::Tensor all = all_gather_unchecked(g, mine.unsqueeze(0).to(device)).cpu();  // [world, 2 + kMaxDims]
+  if (all.eq(all[0]).all().item<bool>()) return;
+  std::ostringstream why;
+  why << "the ranks' tensors differ:";
+  for (int r = 0; r < g.world; r++) {
+    const int64_t* row = all[r].data_ptr<int64_t>();
+    why << (r ? "," : "") << " rank " << r << " has " << (at::ScalarType)row[0] << " "
+        << at::IntArrayRef(row + 2, (size_t)row[1]);
+  }
+  why << "; every rank must pass the same shape and dtype";
+  TORCH_CHECK(false, why.str());
+}
+
 static at::Tensor all_gather(CvmGroup& g, const at::Tensor& local) {
   TORCH_CHECK(local.dim() >= 1, "all-gather needs a tensor with a batch dimension");
+  check_same_shapes(g, local.sizes(), local.scalar_type(), local.device());
+  return all_gather_unchecked(g, local);
+}
+
+static at::Tensor all_gather_unchecked(CvmGroup& g, const at::Tensor& local) {
   at::Tensor in = local.contiguous();
   std::vector<int64_t> shape = in.sizes().vec();
   int64_t b = shape[0];
@@ -265,6 +298,7 @@ CVM_API int cvm_pg_allreduce_coalesced(GroupH gh, const TensorH* ts, int n, int 
       flat.push_back(ts[i]->reshape({-1}));
     }
     at::Tensor bucket = at::cat(flat, 0);  // [sum of numels]
+    check_same_shapes(g, bucket.sizes(), bucket.scalar_type(), bucket.device());
     all_reduce(g, bucket, op);
     int64_t offset = 0;
     for (int i = 0; i < n; i++) {
@@ -327,6 +361,7 @@ CVM_API int cvm_pg_broadcast(GroupH gh, TensorH t, int root) {
   CVM_GROUP_STATUS(g, "Broadcast", {
     TORCH_CHECK(root >= 0 && root < g.world, "root ", root, " is outside 0..", g.world - 1);
     TORCH_CHECK(t->is_contiguous(), "the tensor must be contiguous (it is written in place)");
+    check_same_shapes(g, t->sizes(), t->scalar_type(), t->device());
     std::vector<at::Tensor> ts{*t};
     c10d::BroadcastOptions opts;
     opts.rootRank = root;

@@ -4,6 +4,7 @@
 //                                    to OUT (text) the error and the seconds until it came
 //   stall RANK WORLD PORT OUT        as die, but rank 1 stays alive without joining the all-reduce
 //                                    (it exits 2 s after the group's timeout)
+//   mismatch RANK WORLD PORT OUT     rank r all-gathers [r + 1, 2]; the error (or "no error") to OUT
 // The group's timeout is CVMAE_TEST_DIST_TIMEOUT_S (default 30 s); the store's is at least 60 s.
 // Exit code 0 on success, 1 with the error on stderr.
 using System.Diagnostics;
@@ -13,7 +14,7 @@ using CrossVideoMAE.Torch.Distributed;
 
 if (args.Length != 5)
 {
-    Console.Error.WriteLine("usage: worker collectives|die|stall RANK WORLD PORT OUT");
+    Console.Error.WriteLine("usage: worker collectives|die|stall|mismatch RANK WORLD PORT OUT");
     return 2;
 }
 string scenario = args[0];
@@ -50,6 +51,19 @@ try
                 message = e.Message;
             }
             File.WriteAllText(output, $"{clock.Elapsed.TotalSeconds:F3}\n{message}\n");
+            break;
+        case "mismatch":
+            string got = "no error";
+            try
+            {
+                using Tensor rows = torch.ones([rank + 1, 2]);
+                using Tensor all = pg.AllGather(rows);
+            }
+            catch (TorchException e)
+            {
+                got = e.Message;
+            }
+            File.WriteAllText(output, got + "\n");
             break;
         default:
             throw new ArgumentException($"unknown scenario '{scenario}'");

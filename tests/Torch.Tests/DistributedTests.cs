@@ -123,6 +123,20 @@ public class DistributedTests
     }
 
     [Fact]
+    public void Ranks_gathering_different_shapes_all_get_an_error_naming_each_shape()
+    {
+        using var dir = new TempDir("cvmae-dist");
+        string[] outputs = Enumerable.Range(0, World).Select(r => dir.File($"rank{r}.txt")).ToArray();
+        var results = DistributedWorkers.Run("mismatch", World, outputs, TimeSpan.FromSeconds(90));
+        for (int r = 0; r < World; r++)
+        {
+            Assert.True(results[r].exitCode == 0, $"rank {r} failed:\n{results[r].stderr}");
+            Assert.Contains($"AllGather (gloo, rank {r} of 2) failed: the ranks' tensors differ: rank 0 has Float [1, 2], " +
+                            "rank 1 has Float [2, 2]; every rank must pass the same shape and dtype", File.ReadAllText(outputs[r]));
+        }
+    }
+
+    [Fact]
     public void A_port_in_use_gives_an_error_naming_host_and_port()
     {
         var listener = new TcpListener(IPAddress.IPv6Any, 0);

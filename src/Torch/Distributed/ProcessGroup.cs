@@ -6,7 +6,10 @@ namespace CrossVideoMAE.Torch.Distributed;
 /// A c10d process group: <c>worldSize</c> ranks that meet through a <see cref="TcpStore"/> and run
 /// collectives, Gloo for CPU tensors, NCCL for CUDA tensors (a shim built against a CUDA libtorch).
 /// Every rank must call the same collectives in the same order with tensors of the same shape and
-/// dtype. Each call waits for its result. A collective that cannot finish (a peer died, or did not
+/// dtype: <see cref="AllGather"/>, <see cref="AllReduceCoalesced"/> and <see cref="Broadcast"/> check
+/// that first (a small all-gather of the shapes) and throw on every rank naming each rank's shape;
+/// <see cref="AllReduce"/>, the per-tensor hot path, does not (Gloo aborts the process on a size
+/// mismatch). Each call waits for its result. A collective that cannot finish (a peer died, or did not
 /// arrive within <c>timeout</c>) throws a <see cref="TorchException"/> whose message names the
 /// operation, e.g. "AllReduce (gloo, rank 1 of 2) failed: ...".
 /// </summary>

@@ -174,6 +174,18 @@ public class DistributedTests
     }
 
     [Fact]
+    public void Get_of_a_key_nobody_sets_times_out_naming_the_key()
+    {
+        using var store = new TcpStore("127.0.0.1", 0, 1, isServer: true, TimeSpan.FromSeconds(1));
+        store.Set("config", [1, 2, 3]);
+        Assert.Equal(new byte[] { 1, 2, 3 }, store.Get("config"));
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<TorchException>(() => store.Get("absent"));
+        Assert.Contains($"TCPStore get of 'absent' on 127.0.0.1:{store.Port} failed", e.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"the get gave up after {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
     public void One_rank_group_keeps_values_and_passes_gradients_through()
     {
         using var store = new TcpStore("127.0.0.1", 0, 1, isServer: true, TimeSpan.FromSeconds(20));

@@ -34,9 +34,11 @@ public sealed unsafe class TcpStore : IDisposable
     public void Set(string key, byte[] value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        int status;
         fixed (byte* k = LibTorch.Utf8Z(key))
         fixed (byte* v = value)
-            Check.Status(LibTorch.cvm_store_set(Handle, k, v, value.Length));
+            status = LibTorch.cvm_store_set(Handle, k, v, value.Length);
+        if (status != 0) throw Failed("set", key);
     }
 
     /// <summary>The value of <paramref name="key"/>, waiting for another rank to set it (up to the
@@ -45,10 +47,15 @@ public sealed unsafe class TcpStore : IDisposable
     {
         byte* data;
         long n;
+        int status;
         fixed (byte* k = LibTorch.Utf8Z(key))
-            Check.Status(LibTorch.cvm_store_get(Handle, k, &data, &n));
+            status = LibTorch.cvm_store_get(Handle, k, &data, &n);
+        if (status != 0) throw Failed("get", key);
         return new ReadOnlySpan<byte>(data, checked((int)n)).ToArray();
     }
+
+    private TorchException Failed(string operation, string key) =>
+        new($"TCPStore {operation} of '{key}' on {Host}:{Port} failed: {Check.TakeError() ?? "no message"}");
 
     internal static long Milliseconds(TimeSpan timeout)
     {

@@ -44,6 +44,9 @@ struct CvmGroup {
   std::string name;  // "gloo" | "nccl"
   int rank = 0;
   int world = 1;
+  // AllReduceCoalesced's flat buffer, kept for the next call (a fresh buffer of gradient size would
+  // be page-faulted in on every step); grown when a bucket needs more.
+  at::Tensor bucket;
 };
 
 typedef CvmStore* StoreH;
@@ -284,26 +287,42 @@ CVM_API int cvm_pg_allreduce(GroupH gh, TensorH t, int op) {
   CVM_GROUP_STATUS(g, "AllReduce", all_reduce(g, *t, op));
 }
 
-// One all-reduce over all tensors, flattened into one buffer (one bucket) and copied back.
+// One all-reduce over all tensors, flattened into one buffer (one bucket, reused across calls) and
+// copied back; Avg divides by the world size while copying back (one pass).
 CVM_API int cvm_pg_allreduce_coalesced(GroupH gh, const TensorH* ts, int n, int op) {
   CvmGroup& g = **gh;
   CVM_GROUP_STATUS(g, "AllReduceCoalesced", {
     if (n == 0) return 0;
-    std::vector<at::Tensor> flat;
-    flat.reserve(n);
+    int64_t total = 0;
     for (int i = 0; i < n; i++) {
       TORCH_CHECK(ts[i]->scalar_type() == ts[0]->scalar_type() && ts[i]->device() == ts[0]->device(),
                   "tensor ", i, " is ", ts[i]->scalar_type(), " on ", ts[i]->device(), ", tensor 0 is ",
                   ts[0]->scalar_type(), " on ", ts[0]->device(), ": one bucket needs one dtype and device");
-      flat.push_back(ts[i]->reshape({-1}));
+      total += ts[i]->numel();
     }
-    at::Tensor bucket = at::cat(flat, 0);  // [sum of numels]
-    check_same_shapes(g, bucket.sizes(), bucket.scalar_type(), bucket.device());
-    all_reduce(g, bucket, op);
+    TORCH_CHECK(op != 1 || at::isFloatingType(ts[0]->scalar_type()), "Avg needs floating-point tensors, not ",
+                ts[0]->scalar_type());
+    if (!g.bucket.defined() || g.bucket.numel() < total || g.bucket.scalar_type() != ts[0]->scalar_type() ||
+        g.bucket.device() != ts[0]->device()) {
+      g.bucket = at::Tensor();  // free the old one first
+      g.bucket = at::empty({total}, at::TensorOptions().dtype(ts[0]->scalar_type()).device(ts[0]->device()));
+    }
+    at::Tensor bucket = g.bucket.narrow(0, 0, total);  // [sum of numels]
     int64_t offset = 0;
     for (int i = 0; i < n; i++) {
       int64_t k = ts[i]->numel();
-      ts[i]->copy_(bucket.narrow(0, offset, k).view(ts[i]->sizes()));
+      bucket.narrow(0, offset, k).view(ts[i]->sizes()).copy_(*ts[i]);
+      offset += k;
+    }
+    check_same_shapes(g, bucket.sizes(), bucket.scalar_type(), bucket.device());
+    all_reduce(g, bucket, op == 1 ? 0 : op);
+    at::Tensor world = at::scalar_tensor((double)g.world, at::TensorOptions().dtype(bucket.scalar_type()));
+    offset = 0;
+    for (int i = 0; i < n; i++) {
+      int64_t k = ts[i]->numel();
+      at::Tensor part = bucket.narrow(0, offset, k).view(ts[i]->sizes());
+      if (op == 1) at::div_out(*ts[i], part, world);
+      else ts[i]->copy_(part);
       offset += k;
     }
   });

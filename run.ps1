@@ -10,7 +10,7 @@ $Dll = Join-Path $Root 'src/Pipeline/bin/Release/net10.0/cvmae.dll'
 $Native = Join-Path $Root 'native/build/libcvmae_torch.so'
 
 # The same lists as ./run (Debian package names): what the program needs, then what only the tests use.
-$AptRuntime = @('libtorch-dev', 'libopenblas0-openmp', 'ffmpeg', 'libturbojpeg0-dev', 'cmake', 'g++')
+$AptRuntime = @('libtorch-dev', 'libgloo-dev', 'libopenblas0-openmp', 'ffmpeg', 'libturbojpeg0-dev', 'cmake', 'g++')
 $AptTest = @('python3-torch', 'python3-pil', 'python3-numpy', 'chromium')
 
 function Invoke-Setup {

@@ -47,17 +47,6 @@ inline void cvm_sync_threads() {
   try { cvm_sync_threads(); __VA_ARGS__; return 0; } CVM_CATCH \
   return 1;
 
-// For the augmentation kernels' plain loops: an AVX2 clone beside the baseline one, chosen when the
-// library loads (GCC on x86-64). No FMA in either, so both round every product alike.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define CVM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CVM_CLONES
-#endif
-
-// Whether the memory of two tensors (first to last element of each) may intersect; defined in augment_resize.cpp.
-bool cvm_spans_overlap(const at::Tensor& a, const at::Tensor& b);
-
 inline at::IntArrayRef cvm_dims(const int64_t* p, int n) { return at::IntArrayRef(p, (size_t)n); }
 
 inline c10::optional<at::Tensor> cvm_opt(TensorH t) {

@@ -201,6 +201,17 @@ public partial class Tensor : IDisposable
         return new Span<T>(p, checked((int)n));
     }
 
+    /// <summary>The address of the first element (storage offset applied), in CPU or device memory;
+    /// zero for a tensor without storage. Valid while the tensor lives: keep it alive
+    /// (<see cref="GC.KeepAlive"/>) until native code that reads the address has returned.</summary>
+    public unsafe IntPtr data_ptr()
+    {
+        if (numel() == 0) return IntPtr.Zero;
+        void* p = LibTorch.cvm_data_ptr(Handle);
+        if (p == null) Check.Handle(IntPtr.Zero);
+        return (IntPtr)p;
+    }
+
     private void CheckElementType<T>() where T : unmanaged
     {
         ScalarType want = ScalarTypeExtensions.Of<T>();

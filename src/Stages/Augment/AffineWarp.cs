@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Stages.Augment.Native;
 
 namespace CrossVideoMAE.Stages.Augment;
 
@@ -72,7 +73,7 @@ public static class AffineWarp
     /// output pixel takes is worked out once for the H x W grid (<see cref="SourceIndex"/>), then
     /// every plane is gathered with it: the same pixels grid_sample (nearest, zero padding) picks,
     /// without sampling each of the N·C·T planes. uint8 clips on the CPU are gathered by one native
-    /// pass (<see cref="torch.augment.gather_columns_into"/>, the map kept for the next clips),
+    /// pass (<see cref="AugmentKernels.gather_columns_into"/>, the map kept for the next clips),
     /// others by index_select.
     /// </summary>
     public static Tensor Apply(Tensor x, double[] inverse)
@@ -86,7 +87,7 @@ public static class AffineWarp
         {
             // uint8 clips on the CPU (the feed's RandAugment): one native pass through the cached map.
             Tensor moved = torch.empty(planes.shape, ScalarType.Byte);
-            torch.augment.gather_columns_into(planes, CpuGatherMap(inverse, h, w), moved);
+            AugmentKernels.gather_columns_into(planes, CpuGatherMap(inverse, h, w), moved);
             return scope.MoveToOuter(moved.reshape(s));
         }
         (Tensor index, Tensor outside) = SourceIndex(inverse, h, w, x.device); // [H·W] int64, [1, H·W] bool

@@ -6,7 +6,7 @@ namespace CrossVideoMAE.Stages.Augment;
 /// The random source of the augmentations. Every random parameter (crop boxes, flips, operation
 /// choices, erasing boxes, mixup lambda) is drawn on the CPU from a seeded managed
 /// <see cref="System.Random"/>; noise tensors (random-erasing pixels) are filled on the CPU by
-/// <c>torch.augment.normal_fill_</c> from seeds given out by <see cref="NextNoiseSeed"/> (a stream
+/// <c>AugmentKernels.normal_fill_</c> from seeds given out by <see cref="NextNoiseSeed"/> (a stream
 /// of its own, so noise never shifts the parameters) and then moved to the data's device. The same
 /// seed therefore gives the same augmentation on every device. Not thread-safe: use one instance per
 /// batch (<see cref="ForBatch"/> derives independent seeds from (seed, epoch, batch)). Holds no

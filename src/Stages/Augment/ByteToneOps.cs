@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Stages.Augment.Native;
 
 namespace CrossVideoMAE.Stages.Augment;
 
@@ -13,11 +14,11 @@ namespace CrossVideoMAE.Stages.Augment;
 /// are a table of 256 levels per row (one channel of one frame; <c>[R, 256]</c> int64, or
 /// <c>[1, 256]</c> for all rows): ToneOps' formula evaluated on the levels 0..255, with the
 /// statistics (channel means, range, equalisation) taken from the clip's histogram
-/// (<see cref="torch.augment.histogram_rows"/>). One native pass applies a table
-/// (<see cref="torch.augment.lut_into"/>); <see cref="PendingLevels"/> composes the tables of
+/// (<see cref="AugmentKernels.histogram_rows"/>). One native pass applies a table
+/// (<see cref="AugmentKernels.lut_into"/>); <see cref="PendingLevels"/> composes the tables of
 /// consecutive steps instead, so they cost no pass at all until the pixels are needed.</item>
 /// <item>Color and sharpness mix neighbouring values: native kernels of the same float formulas
-/// (<see cref="torch.augment.adjust_saturation_into"/>, <see cref="torch.augment.adjust_sharpness_into"/>).</item>
+/// (<see cref="AugmentKernels.adjust_saturation_into"/>, <see cref="AugmentKernels.adjust_sharpness_into"/>).</item>
 /// </list>
 /// Statistics are per frame (contrast) or per channel of a frame (autocontrast, equalize), as in
 /// the float operations. The operations return new tensors.
@@ -63,7 +64,7 @@ public static class ByteToneOps
         (long n, long _, long _) = Check(x);
         using var scope = torch.NewDisposeScope();
         Tensor result = torch.empty(x.shape, ScalarType.Byte);
-        torch.augment.adjust_saturation_into(x.reshape(n, 3, -1), factor, result.reshape(n, 3, -1)); // [N, 3, T·H·W]
+        AugmentKernels.adjust_saturation_into(x.reshape(n, 3, -1), factor, result.reshape(n, 3, -1)); // [N, 3, T·H·W]
         return scope.MoveToOuter(result);
     }
 
@@ -74,7 +75,7 @@ public static class ByteToneOps
         long[] s = x.shape;
         using var scope = torch.NewDisposeScope();
         Tensor result = torch.empty(s, ScalarType.Byte);
-        torch.augment.adjust_sharpness_into(x.reshape(-1, s[3], s[4]), factor, result.reshape(-1, s[3], s[4])); // [N·3·T, H, W]
+        AugmentKernels.adjust_sharpness_into(x.reshape(-1, s[3], s[4]), factor, result.reshape(-1, s[3], s[4])); // [N·3·T, H, W]
         return scope.MoveToOuter(result);
     }
 
@@ -139,7 +140,7 @@ public static class ByteToneOps
         using var scope = torch.NewDisposeScope();
         Tensor result = torch.empty(x.shape, ScalarType.Byte);
         Tensor bytes = table.dtype == ScalarType.Byte ? table.contiguous() : table.to(ScalarType.Byte).contiguous(); // [G, 256]
-        torch.augment.lut_into(x.reshape(rows, -1), bytes, result.reshape(rows, -1)); // [R, H·W]
+        AugmentKernels.lut_into(x.reshape(rows, -1), bytes, result.reshape(rows, -1)); // [R, H·W]
         return scope.MoveToOuter(result);
     }
 
@@ -148,7 +149,7 @@ public static class ByteToneOps
     {
         (long n, long t, long _) = Check(x);
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(torch.augment.histogram_rows(x.reshape(n * 3 * t, -1)));
+        return scope.MoveToOuter(AugmentKernels.histogram_rows(x.reshape(n * 3 * t, -1)));
     }
 
     /// <summary>Checks a uint8 CPU clip <c>[N, 3, T, H, W]</c>; returns N, T and the pixels of a frame.</summary>

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Stages.Augment.Native;
 
 namespace CrossVideoMAE.Stages.Augment;
 
@@ -44,7 +45,7 @@ public static class ClipTensor
     /// caller owns (never a view of <paramref name="images"/>). Bicubic overshoot is clamped to
     /// [0, 255], as PIL and torchvision do for 8-bit images. The channel-first order is the clip
     /// layout C, T, H, W, so the result drops into a <c>[B, 3, T, S, S]</c> batch row with a plain copy.
-    /// On the CPU this is one native pass (<see cref="torch.augment.crop_resize_into"/>); on other
+    /// On the CPU this is one native pass (<see cref="AugmentKernels.crop_resize_into"/>); on other
     /// devices the libtorch ops of <see cref="CropResizePlanarWithTorchOps"/>.
     /// </summary>
     public static Tensor CropResizePlanar(Tensor images, CropBox box, int outHeight, int outWidth, InterpolationMode mode, bool antialias,
@@ -149,10 +150,10 @@ public static class ClipTensor
     {
         if (images.dtype is ScalarType.Byte or ScalarType.Float32)
         {
-            torch.augment.crop_resize_into(images, box.Top, box.Left, box.Height, box.Width, destination, mode, antialias, flip, scale, shift);
+            AugmentKernels.crop_resize_into(images, box.Top, box.Left, box.Height, box.Width, destination, mode, antialias, flip, scale, shift);
             return;
         }
         using Tensor converted = images.to(ScalarType.Float32);
-        torch.augment.crop_resize_into(converted, box.Top, box.Left, box.Height, box.Width, destination, mode, antialias, flip, scale, shift);
+        AugmentKernels.crop_resize_into(converted, box.Top, box.Left, box.Height, box.Width, destination, mode, antialias, flip, scale, shift);
     }
 }

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Stages.Augment.Native;
 
 namespace CrossVideoMAE.Stages.Augment;
 
@@ -88,7 +89,7 @@ public sealed class MixupCutmix
         if (x.dim() < 3) throw new ArgumentException($"expected [B, ..., H, W], got [{string.Join(", ", x.shape)}]", nameof(x));
         if (p.UseCutmix && (p.Bottom <= p.Top || p.Right <= p.Left)) return;
         long batch = x.size(0);
-        // On the CPU one native pass per pair (torch.augment.swap_ / mix_pair_); elsewhere libtorch ops
+        // On the CPU one native pass per pair (AugmentKernels.swap_ / mix_pair_); elsewhere libtorch ops
         // with the same arithmetic.
         bool native = x.device.Type == DeviceType.CPU && x.dtype == ScalarType.Float32;
         for (long i = 0; i < batch / 2; i++)
@@ -101,7 +102,7 @@ public sealed class MixupCutmix
                 Tensor rb = b.narrow(-2, p.Top, p.Bottom - p.Top).narrow(-1, p.Left, p.Right - p.Left);
                 if (native)
                 {
-                    torch.augment.swap_(ra, rb);
+                    AugmentKernels.swap_(ra, rb);
                     continue;
                 }
                 Tensor saved = ra.clone();
@@ -110,7 +111,7 @@ public sealed class MixupCutmix
             }
             else if (native)
             {
-                torch.augment.mix_pair_(a, b, p.Lambda);
+                AugmentKernels.mix_pair_(a, b, p.Lambda);
             }
             else
             {

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Stages.Augment.Native;
 
 namespace CrossVideoMAE.Stages.Augment;
 
@@ -133,7 +134,7 @@ public sealed class Normalize
                 ? table.gather(1, levels.expand(Mean.Count, 256))
                 : table.repeat_interleave(rows / Mean.Count, 0).gather(1, levels); // [rows, 256]
         }
-        torch.augment.lut_into(source.reshape(rows, inner), table, target);
+        AugmentKernels.lut_into(source.reshape(rows, inner), table, target);
     }
 
     // Per-channel scale and shift shaped to broadcast along channelDim: [1, .., C, .., 1].

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Stages.Augment.Native;
 
 namespace CrossVideoMAE.Stages.Augment;
 
@@ -95,11 +96,11 @@ public sealed class RandomErasing
             if (Fill == ErasingFill.Zero)
                 region.zero_();
             else if (region.device.Type == DeviceType.CPU && region.dtype == ScalarType.Float32)
-                torch.augment.normal_fill_(region, rng.NextNoiseSeed());
+                AugmentKernels.normal_fill_(region, rng.NextNoiseSeed());
             else
             {
                 Tensor noise = torch.empty(region.shape, ScalarType.Float32); // [C, T, h, w] on the CPU
-                torch.augment.normal_fill_(noise, rng.NextNoiseSeed());
+                AugmentKernels.normal_fill_(noise, rng.NextNoiseSeed());
                 region.copy_(noise.to(x.device));
             }
         }

@@ -1,10 +1,13 @@
+using CrossVideoMAE.Stages.Augment.Native;
+using CrossVideoMAE.Torch;
+using CrossVideoMAE.Torch.Tests;
 using Xunit;
 using static CrossVideoMAE.Torch.torch;
 
-namespace CrossVideoMAE.Torch.Tests;
+namespace CrossVideoMAE.Stages.Tests;
 
 /// <summary>
-/// The uint8 kernels of torch.augment (lookup tables, histograms, saturation, sharpness, pixel
+/// The uint8 kernels of AugmentKernels (libcvmae_augment: lookup tables, histograms, saturation, sharpness, pixel
 /// gathers) against PyTorch computing the same with its own ops: indexing, bincount, the float
 /// formulas in float64 followed by the cast toward zero.
 /// </summary>
@@ -24,17 +27,17 @@ public class AugmentPixelKernelTests
 
         Tensor byRow = empty([6, 37], ScalarType.Byte), byPair = empty([6, 37], ScalarType.Byte), byAll = empty([6, 37], ScalarType.Byte);
         Tensor toFloat = full([6, 50], double.NaN).narrow(1, 5, 37); // a view with rows 50 apart
-        augment.lut_into(src, perRow, byRow);
-        augment.lut_into(src, perPair, byPair);
-        augment.lut_into(src, shared, byAll);
-        augment.lut_into(src, floats, toFloat);
+        AugmentKernels.lut_into(src, perRow, byRow);
+        AugmentKernels.lut_into(src, perPair, byPair);
+        AugmentKernels.lut_into(src, shared, byAll);
+        AugmentKernels.lut_into(src, floats, toFloat);
         Tensor inPlace = src.clone();
-        augment.lut_into(inPlace, perRow, inPlace);
+        AugmentKernels.lut_into(inPlace, perRow, inPlace);
 
-        Tensor hist = augment.histogram_rows(src);
+        Tensor hist = AugmentKernels.histogram_rows(src);
         Tensor index = tensor(new long[] { 36, 0, -1, 5, 5, 17, -1, 2, 30, 36, 1, -1, 0 }, 13);
         Tensor gathered = full([6, 13], 99, ScalarType.Byte);
-        augment.gather_columns_into(src, index, gathered);
+        AugmentKernels.gather_columns_into(src, index, gathered);
 
         using TensorSet expected = PyTorch.Run("""
             x = inp["src"].long()
@@ -75,15 +78,15 @@ public class AugmentPixelKernelTests
         foreach (double f in factors)
         {
             Tensor sat = empty([2, 3, 517], ScalarType.Byte);
-            augment.adjust_saturation_into(clips, f, sat);
+            AugmentKernels.adjust_saturation_into(clips, f, sat);
             Tensor sharp = empty([4, 13, 17], ScalarType.Byte);
-            augment.adjust_sharpness_into(planes, f, sharp);
+            AugmentKernels.adjust_sharpness_into(planes, f, sharp);
             got[$"sat_{f}"] = sat;
             got[$"sharp_{f}"] = sharp;
             // In place gives the same values.
             Tensor satInPlace = clips.clone(), sharpInPlace = planes.clone();
-            augment.adjust_saturation_into(satInPlace, f, satInPlace);
-            augment.adjust_sharpness_into(sharpInPlace, f, sharpInPlace);
+            AugmentKernels.adjust_saturation_into(satInPlace, f, satInPlace);
+            AugmentKernels.adjust_sharpness_into(sharpInPlace, f, sharpInPlace);
             Close.Exact(sat, satInPlace, $"saturation {f} in place");
             Close.Exact(sharp, sharpInPlace, $"sharpness {f} in place");
         }
@@ -115,7 +118,7 @@ public class AugmentPixelKernelTests
         // Planes too small for a 3x3 neighbourhood are left as they are.
         Tensor thin = randint(0, 256, [2, 2, 9], g, ScalarType.Byte);
         Tensor thinOut = empty([2, 2, 9], ScalarType.Byte);
-        augment.adjust_sharpness_into(thin, 2.0, thinOut);
+        AugmentKernels.adjust_sharpness_into(thin, 2.0, thinOut);
         Close.Exact(thin, thinOut, "2-row planes");
     }
 
@@ -127,12 +130,12 @@ public class AugmentPixelKernelTests
         Tensor batch = randn([2, 3, 4, 9, 11], g);          // [B, C, T, H, W]
         Tensor original = batch.clone();
         // Mixup of the whole pair, then cutmix's box swap on a strided region.
-        augment.mix_pair_(batch.select(0, 0), batch.select(0, 1), 0.3);
+        AugmentKernels.mix_pair_(batch.select(0, 0), batch.select(0, 1), 0.3);
         Tensor boxA = batch.select(0, 0).narrow(2, 2, 5).narrow(3, 3, 6), boxB = batch.select(0, 1).narrow(2, 2, 5).narrow(3, 3, 6);
-        augment.swap_(boxA, boxB);
+        AugmentKernels.swap_(boxA, boxB);
         Tensor bytes = randint(0, 256, [2, 5, 7], g, ScalarType.Byte);
         Tensor bytesBefore = bytes.clone();
-        augment.swap_(bytes.select(0, 0).narrow(1, 1, 4), bytes.select(0, 1).narrow(1, 1, 4));
+        AugmentKernels.swap_(bytes.select(0, 0).narrow(1, 1, 4), bytes.select(0, 1).narrow(1, 1, 4));
 
         using TensorSet expected = PyTorch.Run("""
             x = inp["x"].clone()
@@ -161,33 +164,33 @@ public class AugmentPixelKernelTests
             var e = Assert.ThrowsAny<Exception>(call);
             Assert.Contains(fragment, e.Message);
         }
-        Expect("source must be uint8", () => augment.lut_into(zeros([6, 10]), table, zeros([6, 10], ScalarType.Byte)));
-        Expect("contiguous [G, 256]", () => augment.lut_into(rows, zeros([3, 255], ScalarType.Byte), zeros([6, 10], ScalarType.Byte)));
-        Expect("4 tables do not divide 6 rows", () => augment.lut_into(rows, zeros([4, 256], ScalarType.Byte), zeros([6, 10], ScalarType.Byte)));
-        Expect("the table's type", () => augment.lut_into(rows, table, zeros([6, 10])));
-        Expect("the destination is", () => augment.lut_into(rows, table, zeros([6, 9], ScalarType.Byte)));
-        Expect("must be uint8 or float32", () => augment.lut_into(rows, zeros([3, 256], ScalarType.Int32), zeros([6, 10], ScalarType.Int32)));
-        Expect("rows must be contiguous", () => augment.lut_into(zeros([10, 6], ScalarType.Byte).t(), table, zeros([6, 10], ScalarType.Byte)));
+        Expect("source must be uint8", () => AugmentKernels.lut_into(zeros([6, 10]), table, zeros([6, 10], ScalarType.Byte)));
+        Expect("contiguous [G, 256]", () => AugmentKernels.lut_into(rows, zeros([3, 255], ScalarType.Byte), zeros([6, 10], ScalarType.Byte)));
+        Expect("4 tables do not divide 6 rows", () => AugmentKernels.lut_into(rows, zeros([4, 256], ScalarType.Byte), zeros([6, 10], ScalarType.Byte)));
+        Expect("the table's type", () => AugmentKernels.lut_into(rows, table, zeros([6, 10])));
+        Expect("the destination is", () => AugmentKernels.lut_into(rows, table, zeros([6, 9], ScalarType.Byte)));
+        Expect("must be uint8 or float32", () => AugmentKernels.lut_into(rows, zeros([3, 256], ScalarType.Int32), zeros([6, 10], ScalarType.Int32)));
+        Expect("rows must be contiguous", () => AugmentKernels.lut_into(zeros([10, 6], ScalarType.Byte).t(), table, zeros([6, 10], ScalarType.Byte)));
         Tensor big = zeros([6, 20], ScalarType.Byte);
-        Expect("overlaps the source", () => augment.lut_into(big.narrow(1, 0, 10), table, big.narrow(1, 5, 10)));
-        Expect("must be 2-D", () => augment.histogram_rows(zeros([6], ScalarType.Byte)));
-        Expect("must be uint8", () => augment.histogram_rows(zeros([6, 10])));
-        Expect("[N, 3, pixels]", () => augment.adjust_saturation_into(zeros([2, 4, 5], ScalarType.Byte), 1.2, zeros([2, 4, 5], ScalarType.Byte)));
-        Expect("finite", () => augment.adjust_saturation_into(zeros([2, 3, 5], ScalarType.Byte), double.NaN, zeros([2, 3, 5], ScalarType.Byte)));
-        Expect("of one shape", () => augment.adjust_sharpness_into(zeros([2, 5, 5], ScalarType.Byte), 1.2, zeros([2, 5, 6], ScalarType.Byte)));
-        Expect("must be uint8", () => augment.adjust_sharpness_into(zeros([2, 5, 5]), 1.2, zeros([2, 5, 5])));
+        Expect("overlaps the source", () => AugmentKernels.lut_into(big.narrow(1, 0, 10), table, big.narrow(1, 5, 10)));
+        Expect("must be 2-D", () => AugmentKernels.histogram_rows(zeros([6], ScalarType.Byte)));
+        Expect("must be uint8", () => AugmentKernels.histogram_rows(zeros([6, 10])));
+        Expect("[N, 3, pixels]", () => AugmentKernels.adjust_saturation_into(zeros([2, 4, 5], ScalarType.Byte), 1.2, zeros([2, 4, 5], ScalarType.Byte)));
+        Expect("finite", () => AugmentKernels.adjust_saturation_into(zeros([2, 3, 5], ScalarType.Byte), double.NaN, zeros([2, 3, 5], ScalarType.Byte)));
+        Expect("of one shape", () => AugmentKernels.adjust_sharpness_into(zeros([2, 5, 5], ScalarType.Byte), 1.2, zeros([2, 5, 6], ScalarType.Byte)));
+        Expect("must be uint8", () => AugmentKernels.adjust_sharpness_into(zeros([2, 5, 5]), 1.2, zeros([2, 5, 5])));
         Tensor planes = zeros([3, 5, 5], ScalarType.Byte);
-        Expect("overlaps the source", () => augment.adjust_sharpness_into(planes.narrow(0, 0, 2), 1.2, planes.narrow(0, 1, 2)));
-        Expect("outside [-1, 10)", () => augment.gather_columns_into(rows, tensor(new long[] { 0, 10 }, 2), zeros([6, 2], ScalarType.Byte)));
-        Expect("outside [-1, 10)", () => augment.gather_columns_into(rows, tensor(new long[] { -2 }, 1), zeros([6, 1], ScalarType.Byte)));
-        Expect("contiguous int64", () => augment.gather_columns_into(rows, tensor(new int[] { 0 }, 1), zeros([6, 1], ScalarType.Byte)));
-        Expect("must be [6, 2]", () => augment.gather_columns_into(rows, tensor(new long[] { 0, 1 }, 2), zeros([6, 3], ScalarType.Byte)));
+        Expect("overlaps the source", () => AugmentKernels.adjust_sharpness_into(planes.narrow(0, 0, 2), 1.2, planes.narrow(0, 1, 2)));
+        Expect("outside [-1, 10)", () => AugmentKernels.gather_columns_into(rows, tensor(new long[] { 0, 10 }, 2), zeros([6, 2], ScalarType.Byte)));
+        Expect("outside [-1, 10)", () => AugmentKernels.gather_columns_into(rows, tensor(new long[] { -2 }, 1), zeros([6, 1], ScalarType.Byte)));
+        Expect("contiguous int64", () => AugmentKernels.gather_columns_into(rows, tensor(new int[] { 0 }, 1), zeros([6, 1], ScalarType.Byte)));
+        Expect("must be [6, 2]", () => AugmentKernels.gather_columns_into(rows, tensor(new long[] { 0, 1 }, 2), zeros([6, 3], ScalarType.Byte)));
         Tensor pair = zeros([2, 4, 6]);
-        Expect("differ in shape", () => augment.mix_pair_(pair.select(0, 0), pair.select(0, 1).narrow(1, 0, 5), 0.5));
-        Expect("differ in type", () => augment.swap_(zeros([4]), zeros([4], ScalarType.Byte)));
-        Expect("must be float32", () => augment.mix_pair_(zeros([4], ScalarType.Float64), zeros([4], ScalarType.Float64), 0.5));
-        Expect("last dimension must be contiguous", () => augment.mix_pair_(pair.select(0, 0).t(), pair.select(0, 1).t(), 0.5));
-        Expect("the tensors overlap", () => augment.swap_(pair.narrow(0, 0, 1), pair.narrow(0, 0, 1)));
-        Expect("lambda must be finite", () => augment.mix_pair_(pair.select(0, 0), pair.select(0, 1), double.PositiveInfinity));
+        Expect("differ in shape", () => AugmentKernels.mix_pair_(pair.select(0, 0), pair.select(0, 1).narrow(1, 0, 5), 0.5));
+        Expect("differ in type", () => AugmentKernels.swap_(zeros([4]), zeros([4], ScalarType.Byte)));
+        Expect("must be float32", () => AugmentKernels.mix_pair_(zeros([4], ScalarType.Float64), zeros([4], ScalarType.Float64), 0.5));
+        Expect("last dimension must be contiguous", () => AugmentKernels.mix_pair_(pair.select(0, 0).t(), pair.select(0, 1).t(), 0.5));
+        Expect("the tensors overlap", () => AugmentKernels.swap_(pair.narrow(0, 0, 1), pair.narrow(0, 0, 1)));
+        Expect("lambda must be finite", () => AugmentKernels.mix_pair_(pair.select(0, 0), pair.select(0, 1), double.PositiveInfinity));
     }
 }

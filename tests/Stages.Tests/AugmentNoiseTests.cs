@@ -1,10 +1,13 @@
+using CrossVideoMAE.Stages.Augment.Native;
+using CrossVideoMAE.Torch;
+using CrossVideoMAE.Torch.Tests;
 using Xunit;
 using static CrossVideoMAE.Torch.torch;
 
-namespace CrossVideoMAE.Torch.Tests;
+namespace CrossVideoMAE.Stages.Tests;
 
 /// <summary>
-/// torch.augment.normal_fill_ (random erasing's noise): its values follow the standard normal
+/// AugmentKernels.normal_fill_ (random erasing's noise): its values follow the standard normal
 /// distribution (PyTorch computes the Kolmogorov–Smirnov distance to the normal CDF, erf, and the
 /// moments), the stream depends only on the seed and the shape, and it writes only its view.
 /// </summary>
@@ -16,7 +19,7 @@ public class AugmentNoiseTests
         using var scope = NewDisposeScope();
         const int n = 1_000_000;
         Tensor x = empty([n]);
-        augment.normal_fill_(x, 20_261_122);
+        AugmentKernels.normal_fill_(x, 20_261_122);
 
         using TensorSet stats = PyTorch.Run("""
             x = inp["x"].double()
@@ -50,13 +53,13 @@ public class AugmentNoiseTests
         using var scope = NewDisposeScope();
         Tensor clip = full([3, 4, 20, 30], double.NaN);
         Tensor box = clip.narrow(2, 5, 7).narrow(3, 11, 9);        // [3, 4, 7, 9] view, rows 30 apart
-        augment.normal_fill_(box, 42);
+        AugmentKernels.normal_fill_(box, 42);
         Tensor dense = empty([3, 4, 7, 9]);
-        augment.normal_fill_(dense, 42);
+        AugmentKernels.normal_fill_(dense, 42);
         Tensor columns = empty([9, 7, 4, 3]).permute(3, 2, 1, 0); // [3, 4, 7, 9] with the last stride not 1
-        augment.normal_fill_(columns, 42);
+        AugmentKernels.normal_fill_(columns, 42);
         Tensor other = empty([3, 4, 7, 9]);
-        augment.normal_fill_(other, 43);
+        AugmentKernels.normal_fill_(other, 43);
 
         Close.Exact(dense, box, "a box inside a clip gets the values of a dense tensor of its shape");
         Close.Exact(dense, columns, "strides do not change the values");
@@ -70,7 +73,7 @@ public class AugmentNoiseTests
     [Fact]
     public void Bad_arguments_are_rejected_with_the_reason()
     {
-        var e = Assert.ThrowsAny<Exception>(() => augment.normal_fill_(zeros([4], ScalarType.Float64), 1));
+        var e = Assert.ThrowsAny<Exception>(() => AugmentKernels.normal_fill_(zeros([4], ScalarType.Float64), 1));
         Assert.Contains("must be float32", e.Message);
     }
 }

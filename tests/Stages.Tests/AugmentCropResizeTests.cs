@@ -1,10 +1,13 @@
+using CrossVideoMAE.Stages.Augment.Native;
+using CrossVideoMAE.Torch;
+using CrossVideoMAE.Torch.Tests;
 using Xunit;
 using static CrossVideoMAE.Torch.torch;
 
-namespace CrossVideoMAE.Torch.Tests;
+namespace CrossVideoMAE.Stages.Tests;
 
 /// <summary>
-/// torch.augment.crop_resize_into against PyTorch computing the same thing with its own ops in
+/// AugmentKernels.crop_resize_into against PyTorch computing the same thing with its own ops in
 /// float64: slice the box, F.interpolate (align_corners=False, with or without antialias), clamp
 /// bicubic to [0, 255], flip, then x · scale + shift per channel.
 /// </summary>
@@ -51,7 +54,7 @@ public class AugmentCropResizeTests
             // A destination inside a larger batch, as the feed writes it: [2, 3, T, S_h, S_w], row 1.
             Tensor batch = full([2, 3, 3, c.OutH, c.OutW], c.Bytes ? 7 : double.NaN, c.Bytes ? ScalarType.Byte : ScalarType.Float32);
             Tensor row = batch.select(0, 1);
-            augment.crop_resize_into(c.FloatSource ? floatView : images, c.Top, c.Left, c.Height, c.Width, row, c.Mode, c.Antialias,
+            AugmentKernels.crop_resize_into(c.FloatSource ? floatView : images, c.Top, c.Left, c.Height, c.Width, row, c.Mode, c.Antialias,
                 c.Flip, c.Bytes ? One : Scale, c.Bytes ? Zero : Shift);
             Tensor other = batch.select(0, 0);
             Assert.True((c.Bytes ? other.eq(7) : other.isnan()).all().item() != 0, $"{c.Name}: wrote outside its row");
@@ -104,13 +107,13 @@ public class AugmentCropResizeTests
         // (taps 1/4, 3/4). Halving it gives the means 1.5 and 252.5: half to even, 2 and 252.
         Tensor images = tensor(new byte[] { 0, 0, 0, 3, 3, 3, 255, 255, 255, 250, 250, 250 }, 1, 1, 4, 3);
         Tensor wide = empty([3, 1, 1, 8], ScalarType.Byte);
-        augment.crop_resize_into(images, 0, 0, 1, 4, wide, InterpolationMode.Bilinear, false, false, One, Zero);
+        AugmentKernels.crop_resize_into(images, 0, 0, 1, 4, wide, InterpolationMode.Bilinear, false, false, One, Zero);
         Assert.Equal(new byte[] { 0, 1, 2, 66, 192, 254, 251, 250 }, wide.select(0, 1).flatten().ToArray<byte>());
         Tensor half = empty([3, 1, 1, 2], ScalarType.Byte);
-        augment.crop_resize_into(images, 0, 0, 1, 4, half, InterpolationMode.Bilinear, false, false, One, Zero);
+        AugmentKernels.crop_resize_into(images, 0, 0, 1, 4, half, InterpolationMode.Bilinear, false, false, One, Zero);
         Assert.Equal(new byte[] { 2, 252 }, half.select(0, 2).flatten().ToArray<byte>());
         // scale 2 pushes 192 and up past 255: clamped, never wrapped.
-        augment.crop_resize_into(images, 0, 0, 1, 4, wide, InterpolationMode.Bilinear, false, false, [2, 2, 2], Zero);
+        AugmentKernels.crop_resize_into(images, 0, 0, 1, 4, wide, InterpolationMode.Bilinear, false, false, [2, 2, 2], Zero);
         Assert.Equal(new byte[] { 0, 2, 4, 132, 255, 255, 255, 255 }, wide.select(0, 0).flatten().ToArray<byte>());
     }
 
@@ -126,26 +129,26 @@ public class AugmentCropResizeTests
             Assert.Contains(fragment, e.Message);
         }
         InterpolationMode bl = InterpolationMode.Bilinear;
-        Expect("does not fit a 10x12 frame", () => augment.crop_resize_into(images, 3, 0, 8, 8, dst, bl, false, false, One, Zero));
-        Expect("does not fit", () => augment.crop_resize_into(images, 0, -1, 8, 8, dst, bl, false, false, One, Zero));
-        Expect("does not fit", () => augment.crop_resize_into(images, 0, 0, 0, 8, dst, bl, false, false, One, Zero));
+        Expect("does not fit a 10x12 frame", () => AugmentKernels.crop_resize_into(images, 3, 0, 8, 8, dst, bl, false, false, One, Zero));
+        Expect("does not fit", () => AugmentKernels.crop_resize_into(images, 0, -1, 8, 8, dst, bl, false, false, One, Zero));
+        Expect("does not fit", () => AugmentKernels.crop_resize_into(images, 0, 0, 0, 8, dst, bl, false, false, One, Zero));
         Expect("source must be uint8 or float32", () =>
-            augment.crop_resize_into(zeros([2, 10, 12, 3], ScalarType.Int32), 0, 0, 8, 8, dst, bl, false, false, One, Zero));
+            AugmentKernels.crop_resize_into(zeros([2, 10, 12, 3], ScalarType.Int32), 0, 0, 8, 8, dst, bl, false, false, One, Zero));
         Expect("source must be [T, H, W, 3]", () =>
-            augment.crop_resize_into(zeros([2, 10, 12, 4], ScalarType.Byte), 0, 0, 8, 8, dst, bl, false, false, One, Zero));
+            AugmentKernels.crop_resize_into(zeros([2, 10, 12, 4], ScalarType.Byte), 0, 0, 8, 8, dst, bl, false, false, One, Zero));
         Expect("destination must be [3, 2, S_h, S_w]", () =>
-            augment.crop_resize_into(images, 0, 0, 8, 8, empty([3, 3, 8, 8]), bl, false, false, One, Zero));
+            AugmentKernels.crop_resize_into(images, 0, 0, 8, 8, empty([3, 3, 8, 8]), bl, false, false, One, Zero));
         Expect("destination must be float32 or uint8", () =>
-            augment.crop_resize_into(images, 0, 0, 8, 8, empty([3, 2, 8, 8], ScalarType.Float64), bl, false, false, One, Zero));
+            AugmentKernels.crop_resize_into(images, 0, 0, 8, 8, empty([3, 2, 8, 8], ScalarType.Float64), bl, false, false, One, Zero));
         Expect("stride(3) = 1", () =>
-            augment.crop_resize_into(images, 0, 0, 8, 8, empty([3, 2, 8, 8]).transpose(2, 3), bl, false, false, One, Zero));
+            AugmentKernels.crop_resize_into(images, 0, 0, 8, 8, empty([3, 2, 8, 8]).transpose(2, 3), bl, false, false, One, Zero));
         Expect("antialias needs bilinear or bicubic", () =>
-            augment.crop_resize_into(images, 0, 0, 8, 8, dst, InterpolationMode.Nearest, true, false, One, Zero));
-        Expect("not Area", () => augment.crop_resize_into(images, 0, 0, 8, 8, dst, InterpolationMode.Area, false, false, One, Zero));
-        Expect("need 3 values", () => augment.crop_resize_into(images, 0, 0, 8, 8, dst, bl, false, false, [1, 1], Zero));
-        Expect("finite", () => augment.crop_resize_into(images, 0, 0, 8, 8, dst, bl, false, false, [1, double.NaN, 1], Zero));
+            AugmentKernels.crop_resize_into(images, 0, 0, 8, 8, dst, InterpolationMode.Nearest, true, false, One, Zero));
+        Expect("not Area", () => AugmentKernels.crop_resize_into(images, 0, 0, 8, 8, dst, InterpolationMode.Area, false, false, One, Zero));
+        Expect("need 3 values", () => AugmentKernels.crop_resize_into(images, 0, 0, 8, 8, dst, bl, false, false, [1, 1], Zero));
+        Expect("finite", () => AugmentKernels.crop_resize_into(images, 0, 0, 8, 8, dst, bl, false, false, [1, double.NaN, 1], Zero));
         Tensor floats = zeros([3, 2, 10, 12]);
-        Expect("overlaps the source", () => augment.crop_resize_into(floats.permute(1, 2, 3, 0), 0, 0, 8, 8, floats.narrow(2, 0, 8).narrow(3, 0, 8),
+        Expect("overlaps the source", () => AugmentKernels.crop_resize_into(floats.permute(1, 2, 3, 0), 0, 0, 8, 8, floats.narrow(2, 0, 8).narrow(3, 0, 8),
             bl, false, false, One, Zero));
     }
 

@@ -9,8 +9,9 @@
 // single 32-bit draw for both skews the tails). The stream depends only on the seed and the
 // element order (row-major over the tensor's logical shape), not on its strides or the machine's
 // vector width: the arithmetic is scalar and compiled without FMA contraction.
-#include "shim.h"
+#include "array.h"
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -108,28 +109,26 @@ inline float normal(const Ziggurat& z, Xoshiro& g) {
 
 }  // namespace
 
-// Fills a float32 CPU tensor (any shape and strides) in place with independent standard-normal
+// Fills a float32 array x (any shape and strides) in place with independent standard-normal
 // values, in row-major order of its shape, from a generator seeded with `seed`: the same seed and
 // shape give the same values. Returns 0, or 1 with the reason.
-CVM_API int cvm_normal_fill_(TensorH x_h, uint64_t seed) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(x_h, "normal_fill_: the argument must be a tensor");
-    at::Tensor x = *x_h;
-    TORCH_CHECK(x.device().is_cpu(), "normal_fill_ runs on CPU tensors, got one on ", x.device());
-    TORCH_CHECK(x.scalar_type() == at::kFloat, "normal_fill_: the tensor must be float32, got ", x.scalar_type());
+CVA_API int cva_normal_fill_(const cva_array* x_a, uint64_t seed) {
+  CVA_RETURN_STATUS({
+    const Array x(x_a, "normal_fill_", "the tensor");
+    CVA_CHECK(x.dtype() == kFloat, "normal_fill_: the tensor must be float32, got ", x.type());
     if (x.numel() == 0) return 0;
-    if (x.dim() == 0) x = x.reshape({1});
     const Ziggurat& z = tables();
     Xoshiro g(seed);
-    const int64_t dims = x.dim(), n = x.size(dims - 1), step = x.stride(dims - 1);
-    std::vector<int64_t> at_(dims - 1, 0);
-    float* base = x.data_ptr<float>();
+    const int dims = x.dim();
+    const int64_t n = dims == 0 ? 1 : x.size(dims - 1), step = dims == 0 ? 1 : x.stride(dims - 1);
+    std::vector<int64_t> at_(std::max(dims - 1, 0), 0);
+    float* base = x.data<float>();
     while (true) {
       int64_t offset = 0;
-      for (int64_t d = 0; d + 1 < dims; d++) offset += at_[d] * x.stride(d);
+      for (int d = 0; d + 1 < dims; d++) offset += at_[d] * x.stride(d);
       float* row = base + offset;
       for (int64_t j = 0; j < n; j++) row[j * step] = normal(z, g);
-      int64_t d = dims - 2;
+      int d = dims - 2;
       for (; d >= 0; d--) {
         if (++at_[d] < x.size(d)) break;
         at_[d] = 0;

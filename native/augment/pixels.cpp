@@ -6,23 +6,17 @@
 //
 // Layouts: "rows" are [R, P] with P contiguous values (one channel of one frame per row).
 // Outputs may be the input itself (in place) wherever the signature says so.
-#include "shim.h"
-#include <ATen/MemoryOverlap.h>
+#include "array.h"
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 namespace {
 
-void check_cpu(const at::Tensor& t, const char* op, const char* what) {
-  TORCH_CHECK(t.defined(), op, ": ", what, " is not a tensor");
-  TORCH_CHECK(t.device().is_cpu(), op, " runs on CPU tensors, ", what, " is on ", t.device());
-}
-
-void check_rows(const at::Tensor& t, const char* op, const char* what) {
-  TORCH_CHECK(t.dim() == 2, op, ": ", what, " must be 2-D [rows, values], got ", t.sizes());
-  TORCH_CHECK(t.size(1) <= 1 || t.stride(1) == 1, op, ": ", what, " rows must be contiguous (stride(1) = 1), strides are ",
-              t.strides());
+void check_rows(const Array& t, const char* op, const char* what) {
+  CVA_CHECK(t.dim() == 2, op, ": ", what, " must be 2-D [rows, values], got ", t.sizes());
+  CVA_CHECK(t.size(1) <= 1 || t.stride(1) == 1, op, ": ", what, " rows must be contiguous (stride(1) = 1), strides are ",
+            t.strides());
 }
 
 // Same rounding as the float -> uint8 cast of torchvision's uint8 ops (and at::Tensor::to): toward zero.
@@ -36,18 +30,18 @@ CVM_CLONES void lut_row(const uint8_t* s, const Out* __restrict__ t, Out* d, int
 }
 
 template <typename Out>
-void lut_rows(const at::Tensor& src, const at::Tensor& table, at::Tensor& dst) {
+void lut_rows(const Array& src, const Array& table, const Array& dst) {
   const int64_t rows = src.size(0), n = src.size(1), per = rows / table.size(0);
-  const Out* tab = table.data_ptr<Out>();
+  const Out* tab = table.data<Out>();
   for (int64_t r = 0; r < rows; r++) {
-    const uint8_t* s = src.data_ptr<uint8_t>() + r * src.stride(0);
-    Out* d = dst.data_ptr<Out>() + r * dst.stride(0);
+    const uint8_t* s = src.data<uint8_t>() + r * src.stride(0);
+    Out* d = dst.data<Out>() + r * dst.stride(0);
     const Out* t = tab + (r / per) * 256;
     lut_row(s, t, d, n);
   }
 }
 
-// Saturation kernel over `clips` clips of 3 planes of q pixels (see cvm_adjust_saturation_into).
+// Saturation kernel over `clips` clips of 3 planes of q pixels (see cva_adjust_saturation_into).
 CVM_CLONES void saturation(const uint8_t* src, uint8_t* dst, int64_t clips, int64_t q, float w) {
   const float wr = 0.2989f, wg = 0.587f, wb = 0.114f;
   const bool near = std::abs(w) < 0.5f;  // torch.lerp: start + w (end - start) below 0.5, else end - (end - start)(1 - w)
@@ -88,7 +82,7 @@ CVM_CLONES void saturation(const uint8_t* src, uint8_t* dst, int64_t clips, int6
   }
 }
 
-// Sharpness kernel, in place on `planes` planes of h x w (see cvm_adjust_sharpness_into).
+// Sharpness kernel, in place on `planes` planes of h x w (see cva_adjust_sharpness_into).
 CVM_CLONES void sharpness(uint8_t* data, int64_t planes, int64_t h, int64_t w, double factor) {
   if (h <= 2 || w <= 2) return;
   // With S = box + 4 v (13 times the smoothed value, an integer): (S + f (13 v - S)) / 13, which is
@@ -177,72 +171,67 @@ CVM_CLONES void gather_columns(const uint8_t* src, int64_t src_stride, const int
 // dst[r, i] = table[r / (R / G), src[r, i]]: src uint8 [R, P], table [G, 256] (uint8 or float32,
 // contiguous; G divides R: one table per row, per group of consecutive rows, or one for all),
 // dst [R, P] of the table's type. dst may be src (uint8 in place). Returns 0, or 1 with the reason.
-CVM_API int cvm_lut_into(TensorH src_h, TensorH table_h, TensorH dst_h) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(src_h && table_h && dst_h, "lut_into: source, table and destination must be tensors");
-    const at::Tensor& src = *src_h;
-    const at::Tensor& table = *table_h;
-    at::Tensor dst = *dst_h;
-    check_cpu(src, "lut_into", "the source");
-    check_cpu(table, "lut_into", "the table");
-    check_cpu(dst, "lut_into", "the destination");
+CVA_API int cva_lut_into(const cva_array* src_a, const cva_array* table_a, const cva_array* dst_a) {
+  CVA_RETURN_STATUS({
+    const Array src(src_a, "lut_into", "the source");
+    const Array table(table_a, "lut_into", "the table");
+    const Array dst(dst_a, "lut_into", "the destination");
     check_rows(src, "lut_into", "the source");
     check_rows(dst, "lut_into", "the destination");
-    TORCH_CHECK(src.scalar_type() == at::kByte, "lut_into: the source must be uint8, got ", src.scalar_type());
-    TORCH_CHECK(table.dim() == 2 && table.size(1) == 256 && table.size(0) >= 1 && table.is_contiguous(),
-                "lut_into: the table must be a contiguous [G, 256], got ", table.sizes());
-    TORCH_CHECK(table.scalar_type() == at::kByte || table.scalar_type() == at::kFloat,
-                "lut_into: the table must be uint8 or float32, got ", table.scalar_type());
-    TORCH_CHECK(src.size(0) % table.size(0) == 0, "lut_into: ", table.size(0), " tables do not divide ", src.size(0), " rows");
-    TORCH_CHECK(dst.sizes() == src.sizes(), "lut_into: the destination is ", dst.sizes(), ", the source ", src.sizes());
-    TORCH_CHECK(dst.scalar_type() == table.scalar_type(), "lut_into: the destination must have the table's type ",
-                table.scalar_type(), ", got ", dst.scalar_type());
+    CVA_CHECK(src.dtype() == kByte, "lut_into: the source must be uint8, got ", src.type());
+    CVA_CHECK(table.dim() == 2 && table.size(1) == 256 && table.size(0) >= 1 && table.is_contiguous(),
+              "lut_into: the table must be a contiguous [G, 256], got ", table.sizes());
+    CVA_CHECK(table.dtype() == kByte || table.dtype() == kFloat, "lut_into: the table must be uint8 or float32, got ",
+              table.type());
+    CVA_CHECK(src.size(0) % table.size(0) == 0, "lut_into: ", table.size(0), " tables do not divide ", src.size(0), " rows");
+    CVA_CHECK(dst.same_sizes(src), "lut_into: the destination is ", dst.sizes(), ", the source ", src.sizes());
+    CVA_CHECK(dst.dtype() == table.dtype(), "lut_into: the destination must have the table's type ", table.type(), ", got ",
+              dst.type());
     if (src.numel() == 0) return 0;
-    const bool in_place = dst.data_ptr() == src.data_ptr() && dst.strides() == src.strides();
-    TORCH_CHECK(in_place || !cvm_spans_overlap(dst, src), "lut_into: the destination overlaps the source (other than in place)");
-    TORCH_CHECK(at::has_internal_overlap(dst) != at::MemOverlap::Yes, "lut_into: the destination has overlapping elements");
-    if (table.scalar_type() == at::kByte) lut_rows<uint8_t>(src, table, dst);
+    const bool in_place = dst.bytes() == src.bytes() && dst.stride(0) == src.stride(0) && dst.stride(1) == src.stride(1);
+    CVA_CHECK(in_place || !spans_overlap(dst, src), "lut_into: the destination overlaps the source (other than in place)");
+    CVA_CHECK(!dst.has_internal_overlap(), "lut_into: the destination has overlapping elements");
+    if (table.dtype() == kByte) lut_rows<uint8_t>(src, table, dst);
     else lut_rows<float>(src, table, dst);
   });
 }
 
-// Counts of each level 0..255 in every row of src uint8 [R, P]: a new int64 [R, 256].
-CVM_API TensorH cvm_histogram_rows(TensorH src_h) {
-  CVM_RETURN_TENSOR(([&] {
-    TORCH_CHECK(src_h, "histogram_rows: the source must be a tensor");
-    const at::Tensor& src = *src_h;
-    check_cpu(src, "histogram_rows", "the source");
+// Counts of each level 0..255 in every row of src uint8 [R, P], written to hist int64 [R, 256]
+// (contiguous; its previous values are replaced). Returns 0, or 1 with the reason.
+CVA_API int cva_histogram_rows(const cva_array* src_a, const cva_array* hist_a) {
+  CVA_RETURN_STATUS({
+    const Array src(src_a, "histogram_rows", "the source");
+    const Array hist(hist_a, "histogram_rows", "the histogram");
     check_rows(src, "histogram_rows", "the source");
-    TORCH_CHECK(src.scalar_type() == at::kByte, "histogram_rows: the source must be uint8, got ", src.scalar_type());
+    CVA_CHECK(src.dtype() == kByte, "histogram_rows: the source must be uint8, got ", src.type());
+    CVA_CHECK(hist.dtype() == kLong && hist.dim() == 2 && hist.size(0) == src.size(0) && hist.size(1) == 256 &&
+                  hist.is_contiguous(),
+              "histogram_rows: the histogram must be a contiguous int64 [", src.size(0), ", 256], got ", hist.type(), " ",
+              hist.sizes());
     const int64_t rows = src.size(0), n = src.size(1);
-    at::Tensor hist = at::zeros({rows, 256}, at::kLong);
-    histogram(src.data_ptr<uint8_t>(), src.stride(0), rows, n, hist.data_ptr<int64_t>());
-    return hist;
-  }()));
+    std::fill(hist.data<int64_t>(), hist.data<int64_t>() + rows * 256, (int64_t)0);
+    histogram(src.data<uint8_t>(), src.stride(0), rows, n, hist.data<int64_t>());
+  });
 }
 
 // Saturation of uint8 clips src [N, 3, Q] (channels r, g, b of Q pixels): each value v becomes
 // lerp(gray, v, factor) clamped to [0, 255] and cast to uint8 (toward zero), where
 // gray = 0.2989 r + 0.587 g + 0.114 b in float32 and lerp is torch.lerp's formula. dst [N, 3, Q]
 // uint8 contiguous, may be src. Returns 0, or 1 with the reason.
-CVM_API int cvm_adjust_saturation_into(TensorH src_h, double factor, TensorH dst_h) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(src_h && dst_h, "adjust_saturation_into: source and destination must be tensors");
-    const at::Tensor& src = *src_h;
-    at::Tensor dst = *dst_h;
-    check_cpu(src, "adjust_saturation_into", "the source");
-    check_cpu(dst, "adjust_saturation_into", "the destination");
-    TORCH_CHECK(src.dim() == 3 && src.size(1) == 3, "adjust_saturation_into: the source must be [N, 3, pixels], got ", src.sizes());
-    TORCH_CHECK(src.scalar_type() == at::kByte && dst.scalar_type() == at::kByte,
-                "adjust_saturation_into: source and destination must be uint8, got ", src.scalar_type(), " and ",
-                dst.scalar_type());
-    TORCH_CHECK(src.is_contiguous() && dst.is_contiguous() && dst.sizes() == src.sizes(),
-                "adjust_saturation_into: source and destination must be contiguous and of one shape, got ", src.sizes(),
-                " and ", dst.sizes());
-    TORCH_CHECK(std::isfinite(factor), "adjust_saturation_into: the factor must be finite");
-    TORCH_CHECK(dst.data_ptr() == src.data_ptr() || !cvm_spans_overlap(dst, src),
-                "adjust_saturation_into: the destination overlaps the source (other than in place)");
-    saturation(src.data_ptr<uint8_t>(), dst.data_ptr<uint8_t>(), src.size(0), src.size(2), (float)factor);
+CVA_API int cva_adjust_saturation_into(const cva_array* src_a, double factor, const cva_array* dst_a) {
+  CVA_RETURN_STATUS({
+    const Array src(src_a, "adjust_saturation_into", "the source");
+    const Array dst(dst_a, "adjust_saturation_into", "the destination");
+    CVA_CHECK(src.dim() == 3 && src.size(1) == 3, "adjust_saturation_into: the source must be [N, 3, pixels], got ", src.sizes());
+    CVA_CHECK(src.dtype() == kByte && dst.dtype() == kByte,
+              "adjust_saturation_into: source and destination must be uint8, got ", src.type(), " and ", dst.type());
+    CVA_CHECK(src.is_contiguous() && dst.is_contiguous() && dst.same_sizes(src),
+              "adjust_saturation_into: source and destination must be contiguous and of one shape, got ", src.sizes(),
+              " and ", dst.sizes());
+    CVA_CHECK(std::isfinite(factor), "adjust_saturation_into: the factor must be finite");
+    CVA_CHECK(dst.bytes() == src.bytes() || !spans_overlap(dst, src),
+              "adjust_saturation_into: the destination overlaps the source (other than in place)");
+    saturation(src.data<uint8_t>(), dst.data<uint8_t>(), src.size(0), src.size(2), (float)factor);
   });
 }
 
@@ -250,25 +239,21 @@ CVM_API int cvm_adjust_saturation_into(TensorH src_h, double factor, TensorH dst
 // blend at ratio factor of v with its smoothing s by [[1,1,1],[1,5,1],[1,1,1]] / 13,
 // s + factor (v - s) (float32), clamped to [0, 255] and cast to uint8 (toward zero). Border
 // values are kept. dst [R, H, W] uint8 contiguous, may be src. Returns 0, or 1 with the reason.
-CVM_API int cvm_adjust_sharpness_into(TensorH src_h, double factor, TensorH dst_h) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(src_h && dst_h, "adjust_sharpness_into: source and destination must be tensors");
-    const at::Tensor& src = *src_h;
-    at::Tensor dst = *dst_h;
-    check_cpu(src, "adjust_sharpness_into", "the source");
-    check_cpu(dst, "adjust_sharpness_into", "the destination");
-    TORCH_CHECK(src.dim() == 3, "adjust_sharpness_into: the source must be [planes, H, W], got ", src.sizes());
-    TORCH_CHECK(src.scalar_type() == at::kByte && dst.scalar_type() == at::kByte,
-                "adjust_sharpness_into: source and destination must be uint8, got ", src.scalar_type(), " and ",
-                dst.scalar_type());
-    TORCH_CHECK(src.is_contiguous() && dst.is_contiguous() && dst.sizes() == src.sizes(),
-                "adjust_sharpness_into: source and destination must be contiguous and of one shape, got ", src.sizes(),
-                " and ", dst.sizes());
-    TORCH_CHECK(std::isfinite(factor), "adjust_sharpness_into: the factor must be finite");
-    TORCH_CHECK(dst.data_ptr() == src.data_ptr() || !cvm_spans_overlap(dst, src),
-                "adjust_sharpness_into: the destination overlaps the source (other than in place)");
-    if (src.data_ptr() != dst.data_ptr()) std::memcpy(dst.data_ptr(), src.data_ptr(), (size_t)src.numel());
-    sharpness(dst.data_ptr<uint8_t>(), src.size(0), src.size(1), src.size(2), factor);
+CVA_API int cva_adjust_sharpness_into(const cva_array* src_a, double factor, const cva_array* dst_a) {
+  CVA_RETURN_STATUS({
+    const Array src(src_a, "adjust_sharpness_into", "the source");
+    const Array dst(dst_a, "adjust_sharpness_into", "the destination");
+    CVA_CHECK(src.dim() == 3, "adjust_sharpness_into: the source must be [planes, H, W], got ", src.sizes());
+    CVA_CHECK(src.dtype() == kByte && dst.dtype() == kByte,
+              "adjust_sharpness_into: source and destination must be uint8, got ", src.type(), " and ", dst.type());
+    CVA_CHECK(src.is_contiguous() && dst.is_contiguous() && dst.same_sizes(src),
+              "adjust_sharpness_into: source and destination must be contiguous and of one shape, got ", src.sizes(),
+              " and ", dst.sizes());
+    CVA_CHECK(std::isfinite(factor), "adjust_sharpness_into: the factor must be finite");
+    CVA_CHECK(dst.bytes() == src.bytes() || !spans_overlap(dst, src),
+              "adjust_sharpness_into: the destination overlaps the source (other than in place)");
+    if (src.bytes() != dst.bytes() && src.numel() > 0) std::memcpy(dst.bytes(), src.bytes(), (size_t)src.numel());
+    sharpness(dst.data<uint8_t>(), src.size(0), src.size(1), src.size(2), factor);
   });
 }
 
@@ -276,60 +261,57 @@ CVM_API int cvm_adjust_sharpness_into(TensorH src_h, double factor, TensorH dst_
 // index int64 [Q] with values in [-1, P) and dst uint8 [R, Q] (rows contiguous, not overlapping
 // src). The nearest-neighbour warps of RandAugment (rotate, shear) as one pass over the clip.
 // Returns 0, or 1 with the reason.
-CVM_API int cvm_gather_columns_into(TensorH src_h, TensorH index_h, TensorH dst_h) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(src_h && index_h && dst_h, "gather_columns_into: source, index and destination must be tensors");
-    const at::Tensor& src = *src_h;
-    const at::Tensor& index = *index_h;
-    at::Tensor dst = *dst_h;
-    check_cpu(src, "gather_columns_into", "the source");
-    check_cpu(index, "gather_columns_into", "the index");
-    check_cpu(dst, "gather_columns_into", "the destination");
+CVA_API int cva_gather_columns_into(const cva_array* src_a, const cva_array* index_a, const cva_array* dst_a) {
+  CVA_RETURN_STATUS({
+    const Array src(src_a, "gather_columns_into", "the source");
+    const Array index(index_a, "gather_columns_into", "the index");
+    const Array dst(dst_a, "gather_columns_into", "the destination");
     check_rows(src, "gather_columns_into", "the source");
     check_rows(dst, "gather_columns_into", "the destination");
-    TORCH_CHECK(src.scalar_type() == at::kByte && dst.scalar_type() == at::kByte,
-                "gather_columns_into: source and destination must be uint8, got ", src.scalar_type(), " and ", dst.scalar_type());
-    TORCH_CHECK(index.dim() == 1 && index.scalar_type() == at::kLong && index.is_contiguous(),
-                "gather_columns_into: the index must be a contiguous int64 [Q], got ", index.scalar_type(), " ", index.sizes());
-    TORCH_CHECK(dst.size(0) == src.size(0) && dst.size(1) == index.size(0), "gather_columns_into: the destination must be [",
-                src.size(0), ", ", index.size(0), "], got ", dst.sizes());
-    TORCH_CHECK(!cvm_spans_overlap(dst, src), "gather_columns_into: the destination overlaps the source");
+    CVA_CHECK(src.dtype() == kByte && dst.dtype() == kByte,
+              "gather_columns_into: source and destination must be uint8, got ", src.type(), " and ", dst.type());
+    CVA_CHECK(index.dim() == 1 && index.dtype() == kLong && index.is_contiguous(),
+              "gather_columns_into: the index must be a contiguous int64 [Q], got ", index.type(), " ", index.sizes());
+    CVA_CHECK(dst.size(0) == src.size(0) && dst.size(1) == index.size(0), "gather_columns_into: the destination must be [",
+              src.size(0), ", ", index.size(0), "], got ", dst.sizes());
+    CVA_CHECK(!spans_overlap(dst, src), "gather_columns_into: the destination overlaps the source");
     const int64_t rows = src.size(0), p = src.size(1), q = index.size(0);
     // int32 offsets, checked once.
-    TORCH_CHECK(p < ((int64_t)1 << 31), "gather_columns_into: rows longer than 2^31 values");
-    const int64_t* idx = index.data_ptr<int64_t>();
+    CVA_CHECK(p < ((int64_t)1 << 31), "gather_columns_into: rows longer than 2^31 values");
+    const int64_t* idx = index.data<int64_t>();
     std::vector<int32_t> offsets(q);
     std::vector<uint8_t> keep(q);
     for (int64_t k = 0; k < q; k++) {
-      TORCH_CHECK(idx[k] >= -1 && idx[k] < p, "gather_columns_into: index ", idx[k], " at ", k, " is outside [-1, ", p, ")");
-      TORCH_CHECK(idx[k] >= 0 || p > 0, "gather_columns_into: rows are empty");
+      CVA_CHECK(idx[k] >= -1 && idx[k] < p, "gather_columns_into: index ", idx[k], " at ", k, " is outside [-1, ", p, ")");
+      CVA_CHECK(idx[k] >= 0 || p > 0, "gather_columns_into: rows are empty");
       offsets[k] = idx[k] < 0 ? 0 : (int32_t)idx[k];
       keep[k] = idx[k] < 0 ? 0 : 0xFF;
     }
-    gather_columns(src.data_ptr<uint8_t>(), src.stride(0), offsets.data(), keep.data(), rows, q, dst.data_ptr<uint8_t>(),
+    gather_columns(src.data<uint8_t>(), src.stride(0), offsets.data(), keep.data(), rows, q, dst.data<uint8_t>(),
                    dst.stride(0));
   });
 }
 
 namespace {
 
-// Calls f(row of a, row of b, length) for every row (the last dimension) of two tensors of one
-// shape whose last dimension is contiguous; other dimensions may have any strides.
+// Calls f(row of a, row of b, length in elements) for every row (the last dimension) of two arrays
+// of one shape whose last dimension is contiguous; other dimensions may have any strides. A 0-d
+// array is one row of one element.
 template <typename T, typename F>
-void for_each_row_pair(at::Tensor& a, at::Tensor& b, F f) {
-  const int64_t dims = a.dim();
+void for_each_row_pair(const Array& a, const Array& b, F f) {
+  const int dims = a.dim();
   const int64_t n = dims == 0 ? 1 : a.size(dims - 1);
-  std::vector<int64_t> at_(std::max<int64_t>(dims - 1, 0), 0);
-  T* pa = a.data_ptr<T>();
-  T* pb = b.data_ptr<T>();
+  std::vector<int64_t> at_(std::max(dims - 1, 0), 0);
+  T* pa = a.data<T>();
+  T* pb = b.data<T>();
   while (true) {
     int64_t oa = 0, ob = 0;
-    for (int64_t d = 0; d + 1 < dims; d++) {
+    for (int d = 0; d + 1 < dims; d++) {
       oa += at_[d] * a.stride(d);
       ob += at_[d] * b.stride(d);
     }
     f(pa + oa, pb + ob, n);
-    int64_t d = dims - 2;
+    int d = dims - 2;
     for (; d >= 0; d--) {
       if (++at_[d] < a.size(d)) break;
       at_[d] = 0;
@@ -346,17 +328,29 @@ CVM_CLONES void mix_rows(float* __restrict__ x, float* __restrict__ y, int64_t n
   }
 }
 
-void check_pair(const at::Tensor& a, const at::Tensor& b, const char* op) {
-  check_cpu(a, op, "the first tensor");
-  check_cpu(b, op, "the second tensor");
-  TORCH_CHECK(a.sizes() == b.sizes(), op, ": the tensors differ in shape, ", a.sizes(), " and ", b.sizes());
-  TORCH_CHECK(a.scalar_type() == b.scalar_type(), op, ": the tensors differ in type, ", a.scalar_type(), " and ", b.scalar_type());
-  const int64_t d = a.dim();
-  TORCH_CHECK(d == 0 || ((a.size(d - 1) <= 1 || a.stride(d - 1) == 1) && (b.size(d - 1) <= 1 || b.stride(d - 1) == 1)), op,
-              ": the last dimension must be contiguous, strides are ", a.strides(), " and ", b.strides());
-  TORCH_CHECK(at::has_internal_overlap(a) != at::MemOverlap::Yes && at::has_internal_overlap(b) != at::MemOverlap::Yes, op,
-              ": a tensor has overlapping elements");
-  TORCH_CHECK(!cvm_spans_overlap(a, b), op, ": the tensors overlap");
+void check_pair(const Array& a, const Array& b, const char* op) {
+  CVA_CHECK(a.same_sizes(b), op, ": the tensors differ in shape, ", a.sizes(), " and ", b.sizes());
+  CVA_CHECK(a.dtype() == b.dtype(), op, ": the tensors differ in type, ", a.type(), " and ", b.type());
+  const int d = a.dim();
+  CVA_CHECK(d == 0 || ((a.size(d - 1) <= 1 || a.stride(d - 1) == 1) && (b.size(d - 1) <= 1 || b.stride(d - 1) == 1)), op,
+            ": the last dimension must be contiguous, strides are ", a.strides(), " and ", b.strides());
+  CVA_CHECK(!a.has_internal_overlap() && !b.has_internal_overlap(), op, ": a tensor has overlapping elements");
+  CVA_CHECK(!spans_overlap(a, b), op, ": the tensors overlap");
+}
+
+template <int Size>
+struct Element {
+  unsigned char b[Size];
+};
+
+template <int Size>
+void swap_rows(const Array& a, const Array& b) {
+  std::vector<Element<Size>> tmp;
+  for_each_row_pair<Element<Size>>(a, b, [&tmp](Element<Size>* x, Element<Size>* y, int64_t n) {
+    tmp.assign(x, x + n);
+    std::memcpy(x, y, (size_t)n * Size);
+    std::memcpy(y, tmp.data(), (size_t)n * Size);
+  });
 }
 
 }  // namespace
@@ -365,14 +359,13 @@ void check_pair(const at::Tensor& a, const at::Tensor& b, const char* op) {
 // overlapping): with d = (a - b) * (1 - lambda), a becomes a - d and b becomes b + d, i.e.
 // lambda a + (1 - lambda) b and lambda b + (1 - lambda) a, in one pass over both.
 // Returns 0, or 1 with the reason.
-CVM_API int cvm_mix_pair_(TensorH a_h, TensorH b_h, double lambda) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(a_h && b_h, "mix_pair_: both arguments must be tensors");
-    at::Tensor a = *a_h;
-    at::Tensor b = *b_h;
+CVA_API int cva_mix_pair_(const cva_array* a_a, const cva_array* b_a, double lambda) {
+  CVA_RETURN_STATUS({
+    const Array a(a_a, "mix_pair_", "the first tensor");
+    const Array b(b_a, "mix_pair_", "the second tensor");
     check_pair(a, b, "mix_pair_");
-    TORCH_CHECK(a.scalar_type() == at::kFloat, "mix_pair_: the tensors must be float32, got ", a.scalar_type());
-    TORCH_CHECK(std::isfinite(lambda), "mix_pair_: lambda must be finite");
+    CVA_CHECK(a.dtype() == kFloat, "mix_pair_: the tensors must be float32, got ", a.type());
+    CVA_CHECK(std::isfinite(lambda), "mix_pair_: lambda must be finite");
     if (a.numel() == 0) return 0;
     const float w = (float)(1 - lambda);
     for_each_row_pair<float>(a, b, [w](float* x, float* y, int64_t n) { mix_rows(x, y, n, w); });
@@ -381,23 +374,18 @@ CVM_API int cvm_mix_pair_(TensorH a_h, TensorH b_h, double lambda) {
 
 // Exchanges the values of a and b in place (one shape and type, last dimension contiguous, not
 // overlapping): cutmix's box swap between the two clips of a pair. Returns 0, or 1 with the reason.
-CVM_API int cvm_swap_(TensorH a_h, TensorH b_h) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(a_h && b_h, "swap_: both arguments must be tensors");
-    at::Tensor a = *a_h;
-    at::Tensor b = *b_h;
+CVA_API int cva_swap_(const cva_array* a_a, const cva_array* b_a) {
+  CVA_RETURN_STATUS({
+    const Array a(a_a, "swap_", "the first tensor");
+    const Array b(b_a, "swap_", "the second tensor");
     check_pair(a, b, "swap_");
     if (a.numel() == 0) return 0;
-    if (a.dim() == 0) {
-      a = a.reshape({1});
-      b = b.reshape({1});
+    switch (a.element_size()) {
+      case 1: swap_rows<1>(a, b); break;
+      case 2: swap_rows<2>(a, b); break;
+      case 4: swap_rows<4>(a, b); break;
+      case 8: swap_rows<8>(a, b); break;
+      default: swap_rows<16>(a, b); break;
     }
-    at::Tensor ba = a.view(at::kByte), bb = b.view(at::kByte);  // the last dimension in bytes
-    std::vector<uint8_t> tmp;
-    for_each_row_pair<uint8_t>(ba, bb, [&tmp](uint8_t* x, uint8_t* y, int64_t n) {
-      tmp.assign(x, x + n);
-      std::memcpy(x, y, (size_t)n);
-      std::memcpy(y, tmp.data(), (size_t)n);
-    });
   });
 }

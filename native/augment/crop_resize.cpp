@@ -1,6 +1,6 @@
 // Fused crop -> resize -> mirror -> normalise of decoded frames, for the train feed on the CPU.
 //
-// cvm_crop_resize_into reads a box of frames [T, H, W, 3] (RGB, channels last, uint8 or float32)
+// cva_crop_resize_into reads a box of frames [T, H, W, 3] (RGB, channels last, uint8 or float32)
 // once and writes the resized, optionally mirrored and normalised planes [3, T, S_h, S_w] once,
 // into a destination view (one clip row of a batch). The libtorch chain it replaces made about six
 // full passes (planar copy, conversion, interpolate, flip, normalise, copy into the row).
@@ -13,8 +13,7 @@
 // float row, then a horizontal pass that takes each output pixel's taps as 4-float vectors
 // (r, g, b, next) and writes the three planes. Tap positions and weights are computed once per
 // call for each axis; mirroring is the horizontal taps in reverse order.
-#include "shim.h"
-#include <ATen/MemoryOverlap.h>
+#include "array.h"
 #include <utility>
 #include <algorithm>
 #include <cmath>
@@ -275,13 +274,13 @@ void resample_row(const float* row, const RowTaps& tx, int64_t out_w, bool clamp
 }
 
 template <typename In, typename Out, int WY, int WX>
-void crop_resize_frames(const at::Tensor& src, int64_t top, int64_t left, int64_t width, const AxisTaps& ty,
-                        const RowTaps& tx, bool clamp255, f4 scale, f4 shift, at::Tensor& dst) {
+void crop_resize_frames(const Array& src, int64_t top, int64_t left, int64_t width, const AxisTaps& ty,
+                        const RowTaps& tx, bool clamp255, f4 scale, f4 shift, const Array& dst) {
   const int64_t frames = src.size(0), out_h = dst.size(2), out_w = dst.size(3);
   const int64_t sT = src.stride(0), sH = src.stride(1);
   const int64_t dC = dst.stride(0), dT = dst.stride(1), dH = dst.stride(2);
-  const In* base = src.data_ptr<In>() + top * sH + left * 3;
-  Out* out = dst.data_ptr<Out>();
+  const In* base = src.data<In>() + top * sH + left * 3;
+  Out* out = dst.data<Out>();
   const int64_t n = width * 3;
   // One thread: the feed runs beside the trainer, and an OpenMP team started here would spin on the
   // cores the trainer's own team needs (the demo's pre-training ran 2x slower with it). The feed gets its
@@ -302,8 +301,8 @@ void crop_resize_frames(const at::Tensor& src, int64_t top, int64_t left, int64_
 }
 
 template <typename In, typename Out>
-void dispatch_widths(const at::Tensor& src, int64_t top, int64_t left, int64_t width, const AxisTaps& ty,
-                     const RowTaps& tx, bool clamp255, f4 scale, f4 shift, at::Tensor& dst) {
+void dispatch_widths(const Array& src, int64_t top, int64_t left, int64_t width, const AxisTaps& ty,
+                     const RowTaps& tx, bool clamp255, f4 scale, f4 shift, const Array& dst) {
   // Fixed tap counts for the common filters let the compiler unroll the inner loops.
   auto run = [&](auto wy, auto wx) {
     crop_resize_frames<In, Out, decltype(wy)::value, decltype(wx)::value>(src, top, left, width, ty, tx, clamp255, scale,
@@ -331,69 +330,52 @@ void dispatch_widths(const at::Tensor& src, int64_t top, int64_t left, int64_t w
 
 }  // namespace
 
-bool cvm_spans_overlap(const at::Tensor& a, const at::Tensor& b) {
-  auto span = [](const at::Tensor& t) {
-    const char* lo = (const char*)t.data_ptr();
-    const char* hi = lo;
-    for (int64_t d = 0; d < t.dim(); d++) {
-      const int64_t step = (t.size(d) - 1) * t.stride(d) * (int64_t)t.element_size();
-      if (step < 0) lo += step;
-      else hi += step;
-    }
-    return std::make_pair(lo, hi + t.element_size());
-  };
-  if (a.numel() == 0 || b.numel() == 0) return false;
-  auto sa = span(a), sb = span(b);
-  return sa.first < sb.second && sb.first < sa.second;
-}
-
 // Crops rows [top, top + height) x columns [left, left + width) of every frame of
-// src [T, H, W, 3] (uint8 or float32 on the 0-255 scale, CPU, any strides), resizes the box to
-// dst's S_h x S_w with `mode` (0 nearest, 1 bilinear, 2 bicubic; align_corners = False;
-// antialias for bilinear and bicubic), mirrors it left-right when `flip`, and writes channel c
-// as value * scale[c] + shift[c] into dst [3, T, S_h, S_w] (CPU, rows contiguous: stride(3) = 1;
-// e.g. one clip of a [B, 3, T, S, S] batch). dst float32 takes the values as they are; dst uint8
-// takes them clamped to [0, 255] and rounded half to even. Returns 0, or 1 with the reason.
-CVM_API int cvm_crop_resize_into(TensorH src_h, int64_t top, int64_t left, int64_t height, int64_t width, int mode,
-                                 bool antialias, bool flip, const double* scale, const double* shift, TensorH dst_h) {
-  CVM_RETURN_STATUS({
-    TORCH_CHECK(src_h && dst_h, "crop_resize_into: source and destination must be tensors");
-    TORCH_CHECK(scale && shift, "crop_resize_into: scale and shift must hold 3 values each");
-    at::Tensor src = *src_h;
-    at::Tensor dst = *dst_h;
-    TORCH_CHECK(src.device().is_cpu() && dst.device().is_cpu(), "crop_resize_into runs on CPU tensors, got ",
-                src.device(), " and ", dst.device());
-    TORCH_CHECK(src.dim() == 4 && src.size(3) == 3, "crop_resize_into: source must be [T, H, W, 3], got ", src.sizes());
-    TORCH_CHECK(src.scalar_type() == at::kByte || src.scalar_type() == at::kFloat,
-                "crop_resize_into: source must be uint8 or float32, got ", src.scalar_type());
-    TORCH_CHECK(dst.dim() == 4 && dst.size(0) == 3 && dst.size(1) == src.size(0) && dst.size(2) >= 1 && dst.size(3) >= 1,
-                "crop_resize_into: destination must be [3, ", src.size(0), ", S_h, S_w], got ", dst.sizes());
-    TORCH_CHECK(dst.scalar_type() == at::kFloat || dst.scalar_type() == at::kByte,
-                "crop_resize_into: destination must be float32 or uint8, got ", dst.scalar_type());
-    TORCH_CHECK(dst.stride(3) == 1, "crop_resize_into: destination rows must be contiguous (stride(3) = 1), strides are ",
-                dst.strides());
-    TORCH_CHECK(height >= 1 && width >= 1 && top >= 0 && left >= 0 && top + height <= src.size(1) &&
-                    left + width <= src.size(2),
-                "crop_resize_into: box (top ", top, ", left ", left, ", height ", height, ", width ", width,
-                ") does not fit a ", src.size(1), "x", src.size(2), " frame");
-    TORCH_CHECK(mode == kNearest || mode == kBilinear || mode == kBicubic,
-                "crop_resize_into: mode must be 0 (nearest), 1 (bilinear) or 2 (bicubic), got ", mode);
-    TORCH_CHECK(!(antialias && mode == kNearest), "crop_resize_into: antialias needs bilinear or bicubic");
+// src [T, H, W, 3] (uint8 or float32 on the 0-255 scale, frames of interleaved rows: stride(2) = 3,
+// stride(3) = 1; other strides free), resizes the box to dst's S_h x S_w with `mode` (0 nearest,
+// 1 bilinear, 2 bicubic; align_corners = False; antialias for bilinear and bicubic), mirrors it
+// left-right when `flip` (antialias and flip: 0 or 1), and writes channel c as value * scale[c] + shift[c] into dst
+// [3, T, S_h, S_w] (rows contiguous: stride(3) = 1; e.g. one clip of a [B, 3, T, S, S] batch).
+// dst float32 takes the values as they are; dst uint8 takes them clamped to [0, 255] and rounded
+// half to even. Returns 0, or 1 with the reason.
+CVA_API int cva_crop_resize_into(const cva_array* src_a, int64_t top, int64_t left, int64_t height, int64_t width, int mode,
+                                 int antialias, int flip, const double* scale, const double* shift, const cva_array* dst_a) {
+  CVA_RETURN_STATUS({
+    const Array src(src_a, "crop_resize_into", "the source");
+    const Array dst(dst_a, "crop_resize_into", "the destination");
+    CVA_CHECK(scale && shift, "crop_resize_into: scale and shift must hold 3 values each");
+    CVA_CHECK(src.dim() == 4 && src.size(3) == 3, "crop_resize_into: source must be [T, H, W, 3], got ", src.sizes());
+    CVA_CHECK(src.dtype() == kByte || src.dtype() == kFloat,
+              "crop_resize_into: source must be uint8 or float32, got ", src.type());
+    CVA_CHECK(dst.dim() == 4 && dst.size(0) == 3 && dst.size(1) == src.size(0) && dst.size(2) >= 1 && dst.size(3) >= 1,
+              "crop_resize_into: destination must be [3, ", src.size(0), ", S_h, S_w], got ", dst.sizes());
+    CVA_CHECK(dst.dtype() == kFloat || dst.dtype() == kByte,
+              "crop_resize_into: destination must be float32 or uint8, got ", dst.type());
+    CVA_CHECK(dst.stride(3) == 1, "crop_resize_into: destination rows must be contiguous (stride(3) = 1), strides are ",
+              dst.strides());
+    CVA_CHECK(height >= 1 && width >= 1 && top >= 0 && left >= 0 && top + height <= src.size(1) &&
+                  left + width <= src.size(2),
+              "crop_resize_into: box (top ", top, ", left ", left, ", height ", height, ", width ", width,
+              ") does not fit a ", src.size(1), "x", src.size(2), " frame");
+    CVA_CHECK(mode == kNearest || mode == kBilinear || mode == kBicubic,
+              "crop_resize_into: mode must be 0 (nearest), 1 (bilinear) or 2 (bicubic), got ", mode);
+    CVA_CHECK(!(antialias && mode == kNearest), "crop_resize_into: antialias needs bilinear or bicubic");
     for (int c = 0; c < 3; c++)
-      TORCH_CHECK(std::isfinite(scale[c]) && std::isfinite(shift[c]), "crop_resize_into: scale and shift must be finite");
-    TORCH_CHECK(at::has_internal_overlap(dst) != at::MemOverlap::Yes, "crop_resize_into: destination has overlapping elements");
-    TORCH_CHECK(!cvm_spans_overlap(dst, src), "crop_resize_into: the destination overlaps the source");
+      CVA_CHECK(std::isfinite(scale[c]) && std::isfinite(shift[c]), "crop_resize_into: scale and shift must be finite");
+    CVA_CHECK(!dst.has_internal_overlap(), "crop_resize_into: destination has overlapping elements");
+    CVA_CHECK(!spans_overlap(dst, src), "crop_resize_into: the destination overlaps the source");
     if (src.numel() == 0) return 0;  // T = 0: nothing to write
-
-    // The passes read each frame as interleaved rows (stride(2) = 3, stride(3) = 1); other layouts are copied first.
-    if (src.stride(3) != 1 || src.stride(2) != 3) src = src.contiguous();
+    // The passes read each frame as interleaved rows; the C# side copies other layouts first.
+    CVA_CHECK(src.stride(3) == 1 && src.stride(2) == 3,
+              "crop_resize_into: source frames must be interleaved rows (stride(2) = 3, stride(3) = 1), strides are ",
+              src.strides());
     const AxisTaps ty = compute_taps(height, dst.size(2), mode, antialias, false);
-    TORCH_CHECK(width * 3 < ((int64_t)1 << 31), "crop_resize_into: the box is too wide");
+    CVA_CHECK(width * 3 < ((int64_t)1 << 31), "crop_resize_into: the box is too wide");
     const RowTaps tx = row_taps(compute_taps(width, dst.size(3), mode, antialias, flip));
     const f4 s = {(float)scale[0], (float)scale[1], (float)scale[2], 0.f};
     const f4 b = {(float)shift[0], (float)shift[1], (float)shift[2], 0.f};
     const bool clamp255 = mode == kBicubic;
-    const bool byte_in = src.scalar_type() == at::kByte, byte_out = dst.scalar_type() == at::kByte;
+    const bool byte_in = src.dtype() == kByte, byte_out = dst.dtype() == kByte;
     if (byte_in && !byte_out) dispatch_widths<uint8_t, float>(src, top, left, width, ty, tx, clamp255, s, b, dst);
     else if (byte_in) dispatch_widths<uint8_t, uint8_t>(src, top, left, width, ty, tx, clamp255, s, b, dst);
     else if (!byte_out) dispatch_widths<float, float>(src, top, left, width, ty, tx, clamp255, s, b, dst);

@@ -74,11 +74,11 @@ public static class DemoCommand
         for (int i = 0; i < plan.Length; i++)
         {
             var (title, args) = plan[i];
-            Console.WriteLine($"[demo {i + 1}/{plan.Length}] {title}  ({Clock.Elapsed:mm\\:ss})");
-            int rc = await Program.BuildRoot().Parse(args).InvokeAsync(cancellationToken: ct);
+            CliLog.Info($"[demo {i + 1}/{plan.Length}] {title}  ({Clock.Elapsed:mm\\:ss})");
+            int rc = await Program.RunAsync(args, configureLog: false, ct);
             if (rc != 0)
             {
-                Console.Error.WriteLine($"error: demo step '{title}' failed (exit {rc}); command: cvmae {string.Join(' ', args)}");
+                CliLog.Error($"demo step '{title}' failed (exit {rc}); command: cvmae {string.Join(' ', args)}");
                 return rc;
             }
         }

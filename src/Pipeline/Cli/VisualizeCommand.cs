@@ -44,7 +44,7 @@ public static class VisualizeCommand
             var splits = await loader.CountSplitsAsync(ct);
             string chosen = r.GetValue(split) ?? (splits.ContainsKey("val") ? "val" : splits.ContainsKey("test") ? "test" : splits.Keys.First());
             using ModelWeights w = ModelWeights.Load(r.GetValue(weights)!);
-            ModelConfig baseConfig = DownstreamSetup.ResolveConfig(r.GetValue(common.Config), w);
+            ModelConfig baseConfig = DownstreamSetup.ResolveConfig(r.GetValue(common.Model), w);
             int size = DownstreamSetup.InputSize(r.GetValue(common.Size), w, baseConfig, loader.ClipLength);
             ModelConfig config = baseConfig.WithInput(loader.ClipLength, size) with { VideoMaskRatio = r.GetValue(maskRatio), ImageMaskRatio = 0 };
             using var model = new CvMae(config);
@@ -81,7 +81,7 @@ public static class VisualizeCommand
             string report = Path.Combine(outDir, "report.html");
             Directory.CreateDirectory(outDir);
             File.WriteAllText(report, html);
-            Console.WriteLine($"wrote {drawn} figures and {report}");
+            CliLog.Info($"wrote {drawn} figures and {report}");
             return 0;
         }));
         return cmd;

@@ -27,7 +27,7 @@ public static class PretrainCommand
         var initImage = new Option<FileInfo?>("--init-image") { Description = "Initial image encoder: MAE checkpoint (.pth or .safetensors)." };
         var initModel = new Option<FileInfo?>("--init-model") { Description = "Initial full model state (model.safetensors of an earlier run)." };
         var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
-        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines every few seconds instead of a progress bar." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress bar or progress lines: warnings and errors only (the global --quiet)." };
         var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
 
         var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards.")

@@ -27,7 +27,7 @@ public static class VisualizeCommand
         var split = new Option<string?>("--split") { Description = "Split to draw and map (default: val if present, else test)." };
         var maskRatio = new Option<double>("--mask-ratio") { Description = "Video mask ratio of the figure.", DefaultValueFactory = _ => 0.9 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the masks (and of a random encoder).", DefaultValueFactory = _ => 0 };
-        var linprobe = new Option<string[]>("--linprobe") { Description = "A linprobe.json to show, as NAME=FILE or FILE (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var linprobe = new Option<string[]>("--linprobe") { Description = "A linprobe.json to show, as NAME=FILE or FILE (repeatable)." };
         var retrieval = new Option<string[]>("--retrieval") { Description = "A retrieval.json to show, as NAME=FILE or FILE (repeatable)." };
         var eval = new Option<string[]>("--eval") { Description = "An eval.json to show, as NAME=FILE or FILE (repeatable)." };
         var encoders = new Option<string[]>("--encoder") { Description = "An encoder for the embedding maps, as NAME=WEIGHTS, or NAME=random for a random encoder of the model's config (repeatable; default: the model itself)." };

@@ -85,11 +85,10 @@ public static class HtmlReport
           .Append("</style></head><body>\n<h1>").Append(E(c.Title)).Append("</h1>\n");
 
         var records = c.MetricsPath is null ? [] : MetricsLog.Read(c.MetricsPath);
-        if (c.MetricsPath is not null || c.ManifestPath is not null)
+        if (c.ManifestPath is not null)
         {
-            sb.Append("<h2>Run</h2>\n");
             string? yaml = c.ConfigPath is not null && File.Exists(c.ConfigPath) ? File.ReadAllText(c.ConfigPath) : null;
-            if (c.ManifestPath is not null) sb.Append(RunCard.Render(records, yaml, c.ConfigPath, c.ManifestPath, c.RowsPerSplit));
+            sb.Append("<h2>Run</h2>\n").Append(RunCard.Render(records, yaml, c.ConfigPath, c.ManifestPath, c.RowsPerSplit));
         }
 
         sb.Append("<h2>Training curves</h2>\n");

@@ -103,6 +103,6 @@ public sealed class DownstreamLinprobeTests : IDisposable
         Assert.InRange(root.GetProperty("Top1").GetDouble(), 0, 1);
 
         Assert.Equal(2, Program.Main(["linprobe", "--manifest", index, "--out", outDir]));   // neither weights nor --random-init
-        Assert.Equal(1, Program.Main(["linprobe", "--manifest", dir.File("missing.json"), "--random-init", "--out", outDir]));
+        Assert.Equal(2, Program.Main(["linprobe", "--manifest", dir.File("missing.json"), "--random-init", "--out", outDir]));
     }
 }

@@ -70,7 +70,8 @@ st.save({'attention': a.mean(1).contiguous()}, 'out.safetensors')
         Assert.Equal(0, rc);
         string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
         Assert.Contains("<svg", html);
-        Assert.Contains("figure-01.png", html);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);   // the figures, inline
+        Assert.True(File.Exists(Path.Combine(outDir, "figure-01.png")));
         Assert.False(File.Exists(Path.Combine(outDir, "figure-02.png")));
 
         var d = ReportTests.DecodeWithPython(Path.Combine(outDir, "figure-00.png"), dir.Path);
@@ -86,7 +87,7 @@ st.save({'attention': a.mean(1).contiguous()}, 'out.safetensors')
         Assert.InRange(px[o + 2], red.Colour.b - 6, red.Colour.b + 6);
         Assert.Equal(new byte[] { 255, 255, 255 }, px[..3]);
 
-        // An encoder-only export cannot be drawn: the decoder is missing.
-        Assert.Equal(1, Program.Main(["visualize", "--manifest", index, "--weights", Path.Combine(outDir, "..", "missing.safetensors"), "--out", outDir]));
+        // Missing weights are bad input (exit 2).
+        Assert.Equal(2, Program.Main(["visualize", "--manifest", index, "--weights", Path.Combine(outDir, "..", "missing.safetensors"), "--out", outDir]));
     }
 }

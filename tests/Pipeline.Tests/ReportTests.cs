@@ -61,35 +61,61 @@ print(json.dumps({'w': w, 'h': h, 'depth': depth, 'ctype': ctype, 'chunks': chun
     }
 
     [Fact]
-    public void Report_has_one_polyline_per_loss_term_and_lists_the_results_found()
+    public void Report_draws_each_loss_group_in_its_own_panel_and_lists_the_results()
     {
-        string metrics = dir.File("run/metrics.jsonl");
-        Directory.CreateDirectory(Path.GetDirectoryName(metrics)!);
-        File.WriteAllLines(metrics,
-        [
-            """{"step":0,"loss":3.0,"loss_intra":1.0,"loss_cross":1.5,"loss_rl":0.5,"lr":0.0001,"epoch":0}""",
-            """{"step":1,"loss":2.5,"loss_intra":0.9,"loss_cross":1.2,"loss_rl":0.4,"lr":0.0002,"epoch":0}""",
-            """{"step":2,"loss":2.0,"loss_intra":0.8,"loss_cross":0.9,"loss_rl":0.3,"lr":0.0003,"epoch":0}""",
-        ]);
-        File.WriteAllText(dir.File("run/linprobe.json"), """{"RandomInit":false,"Weights":"w.safetensors","Top1":0.75,"Top5":1.0}""");
+        ReportContent content = ReportTestContent.Write(dir);
+        string html = HtmlReport.Render(content);
+        var svgs = Regex.Matches(html, "<svg.*?</svg>", RegexOptions.Singleline).Select(m => m.Value).ToList();
+        string Panel(string title) => svgs.Single(s => s.Contains($"aria-label=\"{title}\"", StringComparison.Ordinal));
+        // Raw and smoothed line per term; the parts of a term share its panel.
+        Assert.Equal(2, Regex.Matches(Panel("total loss"), "<polyline").Count);
+        Assert.Equal(6, Regex.Matches(Panel("intra-modal contrastive"), "<polyline").Count);
+        foreach (string term in new[] { "intra", "intra_video", "intra_frame" }) Assert.Contains($">{term}</text>", Panel("intra-modal contrastive"));
+        foreach (string term in new[] { "cross", "cross_video", "cross_frame" }) Assert.Contains($">{term}</text>", Panel("cross-modal contrastive"));
+        foreach (string term in new[] { "rl", "rl_view1", "rl_view2" }) Assert.Contains($">{term}</text>", Panel("reconstruction"));
+        Assert.Contains(">extra</text>", Panel("other losses"));                      // an unknown loss key is not dropped
+        Assert.Contains("(log y axis)", Panel("cross-modal contrastive"));              // 12 .. 0.38: over 30x
+        Assert.DoesNotContain("(log y axis)", Panel("reconstruction"));
+        foreach (string title in new[] { "decoder MSE", "learning rate", "gradient norm", "throughput (clips/s)", "feed wait (ms per step)" }) Panel(title);
+        // Run card: config, dataset, splits, throughput from the metrics.
+        Assert.Contains("tiny, 8 x 64 x 64 clips", html);
+        Assert.Contains("off: cross", html);
+        Assert.Contains("dataset sample", html);
+        Assert.Contains("train 18 clips, val 6 clips", html);
+        Assert.Contains("30 steps, 3 epochs", html);
+        // Evaluation tables and heatmaps.
+        Assert.Contains("<td class=\"l\">probe A</td><td>all</td><td><b>60.0%</b></td><td class=\"l\">50%, 70%</td>", html);
+        Assert.Contains("<td>50.0%</td><td>75.0%</td><td>100.0%</td>", html);
+        Assert.Contains("<b>66.0%</b>", html);
+        Assert.Single(svgs, s => s.Contains("aria-label=\"probe A\"") && s.Contains("true class"));
+        Assert.Single(svgs, s => s.Contains("aria-label=\"eval A\"") && s.Contains("true class"));
+        // Embedding maps, one dot per video; the figure inline with its row labels.
+        Assert.Equal(9, Regex.Matches(svgs.Single(s => s.Contains("aria-label=\"encoder A\"")), "<circle cx=\"[0-9.]+\" cy=\"[0-9.]+\" r=\"3.5\"").Count);
+        Assert.Contains("<img src=\"data:image/png;base64,", html);
+        Assert.Contains("alt=\"video_1 clip 0 (up) &lt;mask ratio 0.75&gt;\"", html);
+        foreach (string row in new[] { "original", "masked input", "reconstruction", "attention" }) Assert.Contains($"<span>{row}</span>", html);
+    }
+
+    [Fact]
+    public void Results_are_found_in_folders_and_a_bad_result_file_names_itself()
+    {
         Directory.CreateDirectory(dir.File("out/rand"));
         File.WriteAllText(dir.File("out/rand/linprobe.json"), """{"RandomInit":true,"Top1":0.25,"Top5":1.0}""");
-        File.WriteAllText(dir.File("out/retrieval.json"), """{"Weights":"w.safetensors","Recall":{"R@1":0.5,"R@5":0.75,"R@10":1.0}}""");
+        File.WriteAllText(dir.File("out/retrieval.json"), """{"Recall":{"R@1":0.5}}""");
+        var found = HtmlReport.FindResults([dir.File("out")]);
+        Assert.Equal(2, found.Count);
+        Assert.Equal(ResultKind.Linprobe, ResultFile.KindOf(found.Single(f => f.EndsWith("linprobe.json", StringComparison.Ordinal))));
+        ResultFile named = ResultFile.Parse(ResultKind.Linprobe, "random=" + dir.File("out/rand/linprobe.json"));
+        Assert.Equal("random", named.Name);
+        Assert.Equal("rand", ResultFile.Parse(ResultKind.Linprobe, dir.File("out/rand/linprobe.json")).Name);
+        Assert.Throws<FileNotFoundException>(() => ResultFile.Parse(ResultKind.Eval, dir.File("missing.json")));
 
-        var results = HtmlReport.FindResults([dir.File("out"), dir.File("run")]);
-        Assert.Equal(3, results.Count);
-        string html = HtmlReport.Render("t", metrics, [("figure-00.png", "clip <0>")], results, dir.File("out"));
-
-        var svgs = Regex.Matches(html, "<svg.*?</svg>", RegexOptions.Singleline).Select(m => m.Value).ToList();
-        Assert.Equal(2, svgs.Count);                                            // losses, learning rate
-        Assert.Equal(4, Regex.Matches(svgs[0], "<polyline").Count);             // loss, loss_cross, loss_intra, loss_rl
-        Assert.Single(Regex.Matches(svgs[1], "<polyline"));
-        foreach (string term in new[] { "loss_intra", "loss_cross", "loss_rl" }) Assert.Contains($">{term}</text>", svgs[0]);
-        Assert.Contains("<img src=\"figure-00.png\" alt=\"clip &lt;0&gt;\">", html);
-        Assert.Contains("75.0%", html);
-        Assert.Contains("25.0%", html);
-        Assert.Contains("random init", html);
-        Assert.Contains("<td>50.0%</td><td>75.0%</td><td>100.0%</td>", html);
+        File.WriteAllText(dir.File("out/bad.json"), "{ not json");
+        var e = Assert.Throws<InvalidDataException>(() => EvaluationResults.Render([new ResultFile(ResultKind.Linprobe, "bad", dir.File("out/bad.json"))]));
+        Assert.Contains("bad.json", e.Message);
+        File.WriteAllText(dir.File("out/nonumber.json"), """{"Top5":1.0}""");
+        e = Assert.Throws<InvalidDataException>(() => EvaluationResults.Render([new ResultFile(ResultKind.Linprobe, "x", dir.File("out/nonumber.json"))]));
+        Assert.Contains("Top1", e.Message);
     }
 
     [Fact]

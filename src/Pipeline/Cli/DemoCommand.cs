@@ -9,7 +9,7 @@ namespace CrossVideoMAE.Pipeline.Cli;
 /// <c>cvmae demo</c>: the whole product on a small generated dataset, through the same commands
 /// a user types: make-sample -> prepare (all splits; the train split alone for pre-training) -> pretrain (CrossVideoMAE, and the lambda_c = 0 ablation)
 /// -> linear probes (pre-trained, ablation, random weights; every train label, and 8 labelled videos per class)
-/// -> retrieval -> visualize. Every probe is the mean of 5 seeds (a random encoder is drawn anew for each).
+/// -> retrieval -> visualize (the report shows every probe and retrieval result and each encoder's embedding map). Every probe is the mean of 5 seeds (a random encoder is drawn anew for each).
 /// Prints where it is and the headline numbers (also written to summary.json); everything lands under --out.
 /// </summary>
 public static class DemoCommand
@@ -68,17 +68,17 @@ public static class DemoCommand
                 (string[])["linprobe", "--manifest", manifest, .. e.Args, "--repeats", ProbeRepeats.ToString(), "--labels-per-class", FewLabels.ToString(), "--out", D("linprobe-few" + e.Key)])),
             .. Encoders(D).Select(e => ($"retrieval: {e.Name}", (string[])["retrieval", "--manifest", manifest, .. e.Args, "--out", D("retrieval" + e.Key)])),
             ("report", ["visualize", "--manifest", manifest, "--weights", D("pretrain/model.safetensors"), "--metrics", D("pretrain/metrics.jsonl"),
-                "--out", D("report"), "--mask-ratio", "0.75"]),
+                "--out", D("report"), "--mask-ratio", "0.75", .. ReportResults(D)]),
         ];
 
         for (int i = 0; i < plan.Length; i++)
         {
             var (title, args) = plan[i];
-            Console.WriteLine($"[demo {i + 1}/{plan.Length}] {title}  ({Clock.Elapsed:mm\\:ss})");
-            int rc = await Program.BuildRoot().Parse(args).InvokeAsync(cancellationToken: ct);
+            CliLog.Info($"[demo {i + 1}/{plan.Length}] {title}  ({Clock.Elapsed:mm\\:ss})");
+            int rc = await Program.RunAsync(args, configureLog: false, ct);
             if (rc != 0)
             {
-                Console.Error.WriteLine($"error: demo step '{title}' failed (exit {rc}); command: cvmae {string.Join(' ', args)}");
+                CliLog.Error($"demo step '{title}' failed (exit {rc}); command: cvmae {string.Join(' ', args)}");
                 return rc;
             }
         }
@@ -100,6 +100,17 @@ public static class DemoCommand
         Console.WriteLine($"  report: {Path.GetFullPath(D("report/report.html"))}");
         return 0;
     }
+
+    // The demo's own results and encoders for the report: every probe and retrieval, one embedding map per encoder.
+    private static string[] ReportResults(Func<string, string> d) =>
+    [
+        .. Encoders(d).SelectMany(e => new[] { "--linprobe", $"{e.Name}={d($"linprobe{e.Key}/linprobe.json")}" }),
+        .. Encoders(d).SelectMany(e => new[] { "--linprobe", $"{e.Name}, {FewLabels} per class={d($"linprobe-few{e.Key}/linprobe.json")}" }),
+        .. Encoders(d).SelectMany(e => new[] { "--retrieval", $"{e.Name}={d($"retrieval{e.Key}/retrieval.json")}" }),
+        "--encoder", $"CrossVideoMAE={d("pretrain/model.safetensors")}",
+        "--encoder", $"reconstruction only={d("pretrain-recon/model.safetensors")}",
+        "--encoder", "random weights=random",
+    ];
 
     private static string FindConfigs()
     {

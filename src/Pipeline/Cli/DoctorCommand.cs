@@ -49,9 +49,9 @@ public static class DoctorCommand
         o.WriteLine($"libturbojpeg    {(jpeg ? "found" : "MISSING")}");
         if (!jpeg) problems.Add("libturbojpeg.so.0 is missing (Debian: apt-get install libturbojpeg0)");
 
-        foreach (string p in problems) Console.Error.WriteLine($"error: {p}");
+        foreach (string p in problems) CliLog.Error(p);
         o.WriteLine(problems.Count == 0 ? "ok: every dependency is present" : $"{problems.Count} problem(s)");
-        return problems.Count == 0 ? 0 : 1;
+        return problems.Count == 0 ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
     // The BLAS library mapped into this process, read from /proc/self/maps, plus libtorch's own note.

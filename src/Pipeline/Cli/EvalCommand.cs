@@ -33,7 +33,7 @@ public static class EvalCommand
             LabelledClipLoader loader = await LabelledClipLoader.OpenAsync(r.GetValue(common.Manifest)!, ct);
             string evalSplit = await loader.HeldOutSplitAsync(r.GetValue(split), ct);
             using ModelWeights w = ModelWeights.Load(r.GetValue(weights)!);
-            using VideoClassifier model = ClassifierLoading.Load(w, r.GetValue(common.Config), r.GetValue(common.Size), loader.ClipLength);
+            using VideoClassifier model = ClassifierLoading.Load(w, r.GetValue(common.Model), r.GetValue(common.Size), loader.ClipLength);
             model.to(common.ParseDevice(r));
             int size = (int)model.Config.VideoSize;
             VideoScores scores = await MultiViewEvaluation.ScoreAsync(model, loader, evalSplit, k, v, size, r.GetValue(common.Batch), common.ParseDevice(r), ct);
@@ -52,7 +52,7 @@ public static class EvalCommand
                 weights = w.Path, split = evalSplit, clips = k, crops = v, size, videos = m.Count, views = scores.Views,
                 top1 = m.Top1, top5 = m.Top5, class_names = names, per_class_accuracy = m.PerClassAccuracy, confusion = m.Confusion,
             });
-            Console.WriteLine($"wrote {path}");
+            CliLog.Info($"wrote {path}");
             return 0;
         }));
         return cmd;

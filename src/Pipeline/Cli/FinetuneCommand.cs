@@ -35,8 +35,8 @@ public static class FinetuneCommand
             }
             settings.Validate(yaml ?? "finetune defaults");
             FinetuneResult result = await FineTuning.RunAsync(new FinetuneRequest(r.GetValue(manifest)!, r.GetValue(weights), settings,
-                r.GetValue(output)!, CrossVideoMAE.Torch.Device.Parse(r.GetValue(device)!)), Console.Out, ct);
-            Console.WriteLine($"wrote {result.Classifier} and {result.Checkpoint} after {result.Steps} steps");
+                r.GetValue(output)!, CrossVideoMAE.Torch.Device.Parse(r.GetValue(device)!)), CliLog.Writer(), ct);
+            CliLog.Info($"wrote {result.Classifier} and {result.Checkpoint} after {result.Steps} steps");
             return 0;
         }));
         return cmd;

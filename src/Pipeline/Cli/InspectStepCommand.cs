@@ -6,7 +6,7 @@ using CrossVideoMAE.Model.Objective;
 namespace CrossVideoMAE.Pipeline.Cli;
 
 /// <summary>
-/// <c>cvmae inspect-step --config tiny --seed S --out FILE.safetensors</c>: one forward and backward
+/// <c>cvmae inspect-step --model tiny --seed S --out FILE.safetensors</c>: one forward and backward
 /// pass on a deterministic random batch, every intermediate written to FILE (see
 /// <see cref="StepInspection.Run"/> for the keys) and a JSON sidecar FILE.json naming the config.
 /// </summary>
@@ -14,7 +14,7 @@ public static class InspectStepCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = $"Model config ({string.Join(", ", ModelConfigs.Names)}).", DefaultValueFactory = _ => "tiny" };
+        var config = new Option<string>("--model") { Description = $"Model size ({string.Join(", ", ModelConfigs.Names)}).", DefaultValueFactory = _ => "tiny" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the weights (batch: seed+1, masks: seed+2).", DefaultValueFactory = _ => 0 };
         var output = new Option<FileInfo>("--out") { Description = "The safetensors file to write.", Required = true };
         var batch = new Option<int>("--batch") { Description = "Clips in the batch.", DefaultValueFactory = _ => 2 };
@@ -47,10 +47,9 @@ public static class InspectStepCommand
                 foreach (var (k, v) in losses) Console.WriteLine($"  loss {k,-12} {v:F6}");
                 return 0;
             }
-            catch (ArgumentException e)
+            catch (Exception e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
+                return ExitCodes.Fail(e);
             }
         });
         return cmd;

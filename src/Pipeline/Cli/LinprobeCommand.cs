@@ -35,14 +35,14 @@ public static class LinprobeCommand
         {
             DownstreamSetup.SetThreads(r.GetValue(common.Threads));
             var request = new LinearProbeRequest(r.GetValue(common.Manifest)!, r.GetValue(weights), r.GetValue(randomInit),
-                r.GetValue(common.Config), r.GetValue(common.Size), r.GetValue(trainSplit)!, r.GetValue(evalSplit),
+                r.GetValue(common.Model), r.GetValue(common.Size), r.GetValue(trainSplit)!, r.GetValue(evalSplit),
                 r.GetValue(common.Batch), common.ParseDevice(r),
                 new LinearProbeOptions(r.GetValue(epochs), r.GetValue(warmup), r.GetValue(lr), r.GetValue(probeBatch), r.GetValue(seed)),
                 r.GetValue(seed), r.GetValue(labelsPerClass), r.GetValue(repeats));
-            LinearProbeReport report = await LinearProbeRun.RunAsync(request, Console.Out, ct);
+            LinearProbeReport report = await LinearProbeRun.RunAsync(request, CliLog.Writer(), ct);
             string path = Path.Combine(r.GetValue(output)!, "linprobe.json");
             CommonOptions.WriteJson(path, report);
-            Console.WriteLine($"wrote {path}");
+            CliLog.Info($"wrote {path}");
             return 0;
         }));
         return cmd;

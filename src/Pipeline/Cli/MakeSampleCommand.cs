@@ -46,10 +46,9 @@ public static class MakeSampleCommand
         {
             d = await generator.GenerateAsync(options, ct);
         }
-        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException or InvalidOperationException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return ExitCodes.Fail(e);
         }
         double seconds = clock.Elapsed.TotalSeconds;
         o.WriteLine($"wrote {d.Videos.Count} videos ({d.Videos.Count(v => v.Split == "train")} train, {d.Videos.Count(v => v.Split != "train")} held out) " +

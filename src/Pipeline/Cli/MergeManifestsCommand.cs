@@ -22,10 +22,9 @@ public static class MergeManifestsCommand
                                   $"{merged.Totals.Quarantined} quarantined of {merged.Totals.Inputs} inputs -> {p.GetValue(output)}");
                 return 0;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+            catch (Exception e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
+                return ExitCodes.Fail(e);
             }
         });
         return cmd;

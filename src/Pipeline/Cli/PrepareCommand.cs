@@ -78,8 +78,7 @@ public static class PrepareCommand
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
+                return ExitCodes.Fail(e);
             }
             return await RunAsync(options, p.GetValue(quiet), p.GetValue(summary), ct);
         });
@@ -96,7 +95,7 @@ public static class PrepareCommand
 
     public static async Task<int> RunAsync(PrepareOptions options, bool quiet, string? summaryPath, CancellationToken ct)
     {
-        void Log(string m) { if (!quiet) Console.Error.WriteLine($"[prepare] {m}"); }
+        void Log(string m) { if (!quiet) CliLog.Info(m); }
         var runner = new PrepareRunner(options, Log);
         PrepareSummary s;
         try
@@ -128,11 +127,9 @@ public static class PrepareCommand
                 }, ct);
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException
-                                      or ManifestFormatException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return ExitCodes.Fail(e);
         }
 
         if (summaryPath is not null)

@@ -12,7 +12,7 @@ namespace CrossVideoMAE.Pipeline.Cli;
 /// [--init-video X] [--init-image X] [--init-model DIR/model.safetensors] [--tta-steps K] [--quiet]
 /// [--feed-only N]</c>. See <see cref="PretrainRun"/> for what is written to DIR. With
 /// <c>--feed-only N</c> no model is built: the feed produces N batches and their throughput is printed.
-/// Exit codes: 0 done, 2 bad input (config, manifest, shards, checkpoint), 130 cancelled.
+/// Exit codes: see <see cref="ExitCodes"/> (2 bad input: config, manifest, shards, checkpoint).
 /// </summary>
 public static class PretrainCommand
 {
@@ -27,7 +27,7 @@ public static class PretrainCommand
         var initImage = new Option<FileInfo?>("--init-image") { Description = "Initial image encoder: MAE checkpoint (.pth or .safetensors)." };
         var initModel = new Option<FileInfo?>("--init-model") { Description = "Initial full model state (model.safetensors of an earlier run)." };
         var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
-        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines every few seconds instead of a progress bar." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress bar or progress lines: warnings and errors only (the global --quiet)." };
         var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
 
         var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards.")
@@ -47,21 +47,15 @@ public static class PretrainCommand
                     Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), TtaSteps = r.GetValue(tta),
                     InitVideo = r.GetValue(initVideo)?.FullName, InitImage = r.GetValue(initImage)?.FullName, InitModel = r.GetValue(initModel)?.FullName,
                 };
-                var run = new PretrainRun(settings, options, Console.Out);
+                var run = new PretrainRun(settings, options, CliLog.Writer());
                 bool bar = !r.GetValue(quiet) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
                 PretrainSummary summary = bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
                 Console.WriteLine(summary);
                 return 0;
             }
-            catch (OperationCanceledException)
+            catch (Exception e)
             {
-                Console.Error.WriteLine("pretrain: cancelled");
-                return 130;
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or IOException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
+                return ExitCodes.Fail(e);
             }
         });
         return cmd;
@@ -89,7 +83,7 @@ public static class PretrainCommand
         {
             if (clock.Elapsed.TotalSeconds - last < 5 && s.Step != s.TotalSteps) return;
             last = clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"step {s.Step}/{s.TotalSteps} epoch {s.Epoch} loss {s.Loss:F6} lr {s.Lr:E3} {s.ClipsPerSecond:F2} clips/s feed wait {100 * s.FeedWaitShare:F1}%");
+            CliLog.Info($"step {s.Step}/{s.TotalSteps} epoch {s.Epoch} loss {s.Loss:F6} lr {s.Lr:E3} {s.ClipsPerSecond:F2} clips/s feed wait {100 * s.FeedWaitShare:F1}%");
         }, ct);
     }
 

@@ -27,13 +27,13 @@ public static class RetrievalCommand
         cmd.SetAction((r, ct) => CommonOptions.Guard(async () =>
         {
             DownstreamSetup.SetThreads(r.GetValue(common.Threads));
-            var request = new RetrievalRequest(r.GetValue(common.Manifest)!, r.GetValue(weights), r.GetValue(randomInit), r.GetValue(common.Config),
+            var request = new RetrievalRequest(r.GetValue(common.Manifest)!, r.GetValue(weights), r.GetValue(randomInit), r.GetValue(common.Model),
                 r.GetValue(common.Size), r.GetValue(gallerySplit)!, r.GetValue(querySplit), r.GetValue(common.Batch), common.ParseDevice(r), r.GetValue(seed),
                 r.GetValue(perClip));
-            RetrievalReport report = await RetrievalRun.RunAsync(request, Console.Out, ct);
+            RetrievalReport report = await RetrievalRun.RunAsync(request, CliLog.Writer(), ct);
             string path = Path.Combine(r.GetValue(output)!, "retrieval.json");
             CommonOptions.WriteJson(path, report);
-            Console.WriteLine($"wrote {path}");
+            CliLog.Info($"wrote {path}");
             return 0;
         }));
         return cmd;

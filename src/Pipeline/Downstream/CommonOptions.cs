@@ -9,7 +9,7 @@ namespace CrossVideoMAE.Pipeline.Downstream;
 public sealed class CommonOptions
 {
     public Option<string> Manifest { get; } = new("--manifest") { Description = "The prepared dataset's index.json.", Required = true };
-    public Option<string?> Config { get; } = new("--config") { Description = $"Model config ({string.Join(", ", ModelConfigs.Names)}); inferred from the weights when omitted." };
+    public Option<string?> Model { get; } = new("--model") { Description = $"Model size ({string.Join(", ", ModelConfigs.Names)}); inferred from the weights when omitted." };
     public Option<int?> Size { get; } = new("--size") { Description = "Crop side S of the clips (divisible by 16); from the weights' positional table when omitted, else 224." };
     public Option<int> Batch { get; } = new("--batch") { Description = "Clips per forward pass.", DefaultValueFactory = _ => 8 };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda[:i].", DefaultValueFactory = _ => "cpu" };
@@ -18,7 +18,7 @@ public sealed class CommonOptions
     public void AddTo(Command command)
     {
         command.Add(Manifest);
-        command.Add(Config);
+        command.Add(Model);
         command.Add(Size);
         command.Add(Batch);
         command.Add(Device);
@@ -36,22 +36,6 @@ public sealed class CommonOptions
         File.WriteAllText(path, JsonSerializer.Serialize(value, Json) + "\n");
     }
 
-    /// <summary>Runs a command body, turning the errors of bad input into a message and exit code 1 (2 for bad arguments).</summary>
-    public static async Task<int> Guard(Func<Task<int>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (Exception e) when (e is ArgumentException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or TorchException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
+    /// <summary>Runs a command body under the CLI convention (<see cref="Cli.ExitCodes"/>): errors logged, 2 for bad input, 1 for a failed run.</summary>
+    public static Task<int> Guard(Func<Task<int>> body) => Cli.ExitCodes.GuardAsync(body);
 }

@@ -45,7 +45,7 @@ public static class DownstreamSetup
     public static ModelConfig ResolveConfig(string? name, ModelWeights? weights)
     {
         if (name is not null) return ModelConfigs.Get(name);
-        if (weights is null) throw new ArgumentException("--config is needed when no weights are given");
+        if (weights is null) throw new ArgumentException("--model is needed when no weights are given");
         return weights.InferConfig();
     }
 

@@ -94,7 +94,7 @@ WARN=(-Wall -Wno-unused-parameter)
 # Skips a variant whose sources, headers, flags, compiler and this script are those of an earlier pass.
 stamp_for() {
   local headers="$1"; shift
-  { "$CXX" --version | head -1; echo "$*"; cat "$0" "$NATIVE"/src/*.h "${SOURCES[@]}" "$CACHE/$headers/versions.txt"; } \
+  { "$CXX" -dumpfullversion; "$CXX" -dumpmachine; echo "$*"; cat "$0" "$NATIVE"/src/*.h "${SOURCES[@]}" "$CACHE/$headers/versions.txt"; } \
     | sha256sum | cut -c1-16
 }
 
@@ -135,8 +135,9 @@ compile() {
   for f in "${files[@]}"; do
     f="$(basename "$f")"
     log_file="$work/logs/$f.log"
-    if [ -f "$work/logs/$f.failed" ]; then failed+=("$f"); cat "$log_file" >&2
-    elif [ -s "$log_file" ]; then log "$variant: warnings in $f:"; cat "$log_file" >&2
+    # Messages name the sources where they live (the compiler saw the copies in $work).
+    if [ -f "$work/logs/$f.failed" ]; then failed+=("$f"); sed "s|$work/|native/src/|g" "$log_file" >&2
+    elif [ -s "$log_file" ]; then log "$variant: warnings in $f:"; sed "s|$work/|native/src/|g" "$log_file" >&2
     fi
   done
   rm -rf "$work"   # the precompiled header alone is ~300 MB

@@ -11,9 +11,9 @@ namespace CrossVideoMAE.GpuCheck;
 /// The device checks of bench/gpu/check.sh, each against the CPU as the independent reference:
 /// tensors moved to the device and back, a float32 matmul there, a bf16 autocast matmul there, and
 /// one tiny CrossVideoMAE training step (forward, backward, AdamW) whose loss terms match the
-/// same step on the CPU. On the CPU (the script's --cpu mode) the same code runs with the CPU as
-/// both sides, so it keeps compiling and running in CI. Prints one "smoke: ..." line per check and
-/// throws <see cref="SmokeFailure"/> at the first one that fails.
+/// same step on the CPU (to 1e-2 relative). On the CPU (the script's --cpu mode) the same code
+/// runs with the CPU as both sides, so it keeps compiling and running in CI. Prints one
+/// "smoke: ..." line per check and throws <see cref="SmokeFailure"/> at the first one that fails.
 /// </summary>
 public static class DeviceSmoke
 {
@@ -91,7 +91,8 @@ public static class DeviceSmoke
             double got = dev[name];
             Expect(double.IsFinite(got), $"tiny training step on {device}: loss term {name} is {got}");
             double rel = Math.Abs(got - want) / Math.Max(Math.Abs(want), 1e-6);
-            Expect(rel < 1e-3, $"tiny training step on {device}: loss term {name} {got:G6} differs from the CPU's {want:G6} ({rel:E2} relative)");
+            // 1e-2: cuDNN may run the patch-embedding convolutions in TF32 (libtorch's default), ~1e-3 per output.
+            Expect(rel < 1e-2, $"tiny training step on {device}: loss term {name} {got:G6} differs from the CPU's {want:G6} ({rel:E2} relative)");
         }
         Expect(moved > 0, $"tiny training step on {device}: AdamW left the weights unchanged");
         o.WriteLine($"smoke: tiny CrossVideoMAE step on {device} (forward, backward, AdamW): loss {dev["total"]:F6}, CPU {cpu["total"]:F6}");

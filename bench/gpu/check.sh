@@ -217,7 +217,8 @@ if [ "$MODE" = gpu ]; then
   pretrain 1gpu 240
   GPUS="$(nvidia-smi -L | grep -c '^GPU ' || true)"
   if [ "$GPUS" -gt 1 ]; then
-    if "${CVMAE[@]}" pretrain --help 2>/dev/null | grep -q -- '--nproc-per-node'; then
+    help="$("${CVMAE[@]}" pretrain --help 2>&1 || true)"   # read whole: grep -q closing the pipe early would fail it
+    if grep -q -- '--nproc-per-node' <<< "$help"; then
       pretrain "${GPUS}gpu" 180 --nproc-per-node "$GPUS"
     else
       log "skipped the ${GPUS}-GPU run: this cvmae has no --nproc-per-node"

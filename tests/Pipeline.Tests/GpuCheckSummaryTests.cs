@@ -32,6 +32,20 @@ public class GpuCheckSummaryTests
     }
 
     [Fact]
+    public void Several_ranks_are_measured_against_as_many_devices_peak()
+    {
+        using var dir = new TempDir();
+        string metrics = dir.File("metrics.jsonl");
+        File.WriteAllLines(metrics, ["""{"step":1,"step_ms":500,"clips_per_s":20,"feed_wait_ms":0,"world_size":2}"""]);
+
+        RunSummary s = RunSummary.Read(metrics, 0);
+
+        Assert.Equal(2, s.WorldSize);
+        // 20 clips/s x 5 TFLOP = 100 TFLOP/s of 2 x 200.
+        Assert.Contains("summary[x]: MFU 25.0% of 2 x 200 TFLOP/s", s.Lines("x", flopsPerClip: 5e12, peakTflops: 200));
+    }
+
+    [Fact]
     public void A_record_without_the_step_fields_names_the_file_and_line()
     {
         using var dir = new TempDir();

@@ -55,8 +55,9 @@ public sealed record RunSummary(long FirstStep, long LastStep, int Steps, double
         double tflops = ClipsPerSecond * flopsPerClip / 1e12;
         yield return string.Create(ci, $"summary[{label}]: steps {FirstStep}-{LastStep} ({Steps} measured, world size {WorldSize}): {ClipsPerSecond:F2} clips/s, {StepMs:F1} ms per step");
         yield return string.Create(ci, $"summary[{label}]: {flopsPerClip / 1e9:F2} GFLOP per clip per step (forward + backward): achieved {tflops:F3} TFLOP/s");
+        // clips_per_s counts the global batch, so N ranks are measured against N devices' peak.
         yield return peakTflops is double peak
-            ? string.Create(ci, $"summary[{label}]: MFU {100 * tflops / peak:F1}% of {peak:F0} TFLOP/s")
+            ? string.Create(ci, $"summary[{label}]: MFU {100 * tflops / (peak * WorldSize):F1}% of {(WorldSize > 1 ? $"{WorldSize} x " : "")}{peak:F0} TFLOP/s")
             : $"summary[{label}]: MFU n/a (no peak for this device)";
         yield return string.Create(ci, $"summary[{label}]: feed wait {100 * FeedWaitShare:F1}% of step time");
     }

@@ -3,13 +3,14 @@
 // torch.optim.AdamW / torch.optim.SGD (single-tensor implementations). Parameters without a
 // gradient are skipped, as PyTorch does.
 #include "shim.h"
+#include <c10/core/GradMode.h>  // c10::NoGradGuard (ATen.h stopped bringing at::NoGradGuard in 2.x)
 #include <cmath>
 
 CVM_API int cvm_adamw_step(const TensorH* params, const TensorH* exp_avg, const TensorH* exp_avg_sq,
                            int64_t* steps, int n, double lr, double beta1, double beta2, double eps,
                            double weight_decay) {
   CVM_RETURN_STATUS({
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     for (int i = 0; i < n; i++) {
       at::Tensor& p = *params[i];
       const at::Tensor& g = p.grad();
@@ -31,7 +32,7 @@ CVM_API int cvm_adamw_step(const TensorH* params, const TensorH* exp_avg, const 
 CVM_API int cvm_sgd_step(const TensorH* params, TensorH* momentum_buf, int n, double lr, double momentum,
                          double dampening, double weight_decay, bool nesterov) {
   CVM_RETURN_STATUS({
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     for (int i = 0; i < n; i++) {
       at::Tensor& p = *params[i];
       if (!p.grad().defined()) continue;
@@ -55,7 +56,7 @@ CVM_API int cvm_sgd_step(const TensorH* params, TensorH* momentum_buf, int n, do
 // for p = inf), every gradient multiplied by min(1, max_norm / (total + 1e-6)).
 CVM_API int cvm_clip_grad_norm(const TensorH* params, int n, double max_norm, double norm_type, double* total) {
   CVM_RETURN_STATUS({
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     std::vector<at::Tensor> grads;
     for (int i = 0; i < n; i++)
       if (params[i]->grad().defined()) grads.push_back(params[i]->grad());

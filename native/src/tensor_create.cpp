@@ -1,6 +1,7 @@
 // Tensor creation, properties, copies between host memory and tensors, generators.
 #include "shim.h"
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/GradMode.h>  // c10::NoGradGuard (ATen.h stopped bringing at::NoGradGuard in 2.x)
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -153,7 +154,7 @@ CVM_API int cvm_normal_(TensorH t, double mean, double std, GenH gen) { CVM_RETU
 CVM_API int cvm_trunc_normal_(TensorH t, double mean, double std, double lo, double hi, GenH gen) {
   CVM_RETURN_STATUS({
     TORCH_CHECK(lo < hi, "trunc_normal_ needs lo < hi, got [", lo, ", ", hi, "]");
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     auto cdf = [](double x) { return (1.0 + std::erf(x / std::sqrt(2.0))) / 2.0; };
     double l = cdf((lo - mean) / std), u = cdf((hi - mean) / std);
     t->uniform_(2 * l - 1, 2 * u - 1, cvm_gen(gen));

@@ -13,6 +13,8 @@ public sealed record PretrainOptions(string ManifestPath, string OutDir)
     public string? InitImage { get; init; }
     public string? InitModel { get; init; }
     public int TtaSteps { get; init; }
+    /// <summary>The data-parallel group this process is a rank of (<see cref="Distributed.SingleRank"/> when alone).</summary>
+    public Distributed.IRankGroup Group { get; init; } = Distributed.SingleRank.Instance;
 }
 
 /// <summary>What the trainer reports after each optimiser step (for the progress display).</summary>

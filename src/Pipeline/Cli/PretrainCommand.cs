@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using CrossVideoMAE.Pipeline.Feed;
 using CrossVideoMAE.Pipeline.Train;
+using CrossVideoMAE.Pipeline.Train.Distributed;
 using CrossVideoMAE.Torch;
 using Spectre.Console;
 
@@ -10,9 +11,12 @@ namespace CrossVideoMAE.Pipeline.Cli;
 /// <summary>
 /// <c>cvmae pretrain --manifest index.json --config FILE.yaml --out DIR [--resume] [--max-steps N]
 /// [--init-video X] [--init-image X] [--init-model DIR/model.safetensors] [--tta-steps K] [--quiet]
-/// [--feed-only N]</c>. See <see cref="PretrainRun"/> for what is written to DIR. With
+/// [--feed-only N] [--nproc-per-node N]</c>. See <see cref="PretrainRun"/> for what is written to DIR. With
 /// <c>--feed-only N</c> no model is built: the feed produces N batches and their throughput is printed.
-/// Exit codes: 0 done, 2 bad input (config, manifest, shards, checkpoint), 130 cancelled.
+/// Data parallel: <c>--nproc-per-node N</c> starts N ranks here (<see cref="LocalLauncher"/>); a process
+/// started by torchrun, srun or a PyTorchJob joins the group its environment describes (<see cref="RankEnvironment"/>).
+/// Exit codes: 0 done, 1 a rank or a collective failed, 2 bad input (config, manifest, shards, checkpoint,
+/// environment, port), 130 cancelled.
 /// </summary>
 public static class PretrainCommand
 {
@@ -29,15 +33,33 @@ public static class PretrainCommand
         var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines every few seconds instead of a progress bar." };
         var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
-
-        var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards.")
+        var nproc = new Option<int>(NprocOption)
         {
-            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly,
+            Description = "Start N data-parallel ranks on this machine (Gloo on CPU, NCCL on CUDA; optim.batch_size is the global batch). " +
+                          "Without it, a process whose environment sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT " +
+                          "(torchrun --no-python, a Kubernetes PyTorchJob) or SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID with MASTER_ADDR " +
+                          "(srun) joins that group. CVMAE_DIST_TIMEOUT_S bounds the rendezvous and every collective (default 300).",
+            DefaultValueFactory = _ => 1,
+        };
+
+        var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards (on one process, or data-parallel over several).")
+        {
+            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly, nproc,
         };
         cmd.SetAction(async (r, ct) =>
         {
+            RankEnvironment env = RankEnvironment.Single;
             try
             {
+                env = RankEnvironment.FromProcess();
+                int ranks = r.GetValue(nproc);
+                if (ranks < 1) throw new ArgumentException($"{NprocOption} must be at least 1, got {ranks}");
+                if (ranks > 1)
+                {
+                    if (env.Distributed)
+                        throw new ArgumentException($"{NprocOption} starts its own ranks, but this process is already rank {env.Rank} of {env.WorldSize} ({env.Source})");
+                    return await new LocalLauncher(ChildCommand.Current(), Console.Error).RunAsync(ranks, ChildArguments(r), ct);
+                }
                 PretrainSettings settings = PretrainSettings.Load(r.GetValue(config)!.FullName);
                 string index = r.GetValue(manifest)!.FullName;
                 if (r.GetValue(feedOnly) is long n) return await FeedBenchAsync(settings, index, n, ct);
@@ -46,11 +68,17 @@ public static class PretrainCommand
                 {
                     Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), TtaSteps = r.GetValue(tta),
                     InitVideo = r.GetValue(initVideo)?.FullName, InitImage = r.GetValue(initImage)?.FullName, InitModel = r.GetValue(initModel)?.FullName,
+                    LocalRank = env.LocalRank,
                 };
-                var run = new PretrainRun(settings, options, Console.Out);
-                bool bar = !r.GetValue(quiet) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-                PretrainSummary summary = bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
-                Console.WriteLine(summary);
+                using IRankGroup group = env.Distributed
+                    ? C10dRankGroup.Join(env, Device.Parse(settings.Run.Device), C10dRankGroup.Timeout())
+                    : SingleRank.Instance;
+                options = options with { Group = group };
+                // Rank 0 speaks for the group; the other ranks print only their errors.
+                var run = new PretrainRun(settings, options, group.Rank == 0 ? Console.Out : TextWriter.Null);
+                bool bar = group.Rank == 0 && !r.GetValue(quiet) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+                PretrainSummary summary = group.Rank != 0 ? await run.RunAsync(ct: ct) : bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
+                if (group.Rank == 0) Console.WriteLine(summary);
                 return 0;
             }
             catch (OperationCanceledException)
@@ -60,11 +88,35 @@ public static class PretrainCommand
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or IOException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                Console.Error.WriteLine($"error: {RankPrefix(env)}{e.Message}");
                 return 2;
+            }
+            catch (InvalidOperationException e) when (env.Distributed)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
             }
         });
         return cmd;
+    }
+
+    public const string NprocOption = "--nproc-per-node";
+
+    private static string RankPrefix(RankEnvironment env) => env.Distributed ? $"rank {env.Rank} of {env.WorldSize}: " : "";
+
+    // The command line each rank runs: this one without --nproc-per-node and its value.
+    private static List<string> ChildArguments(ParseResult r)
+    {
+        var args = new List<string>();
+        IReadOnlyList<System.CommandLine.Parsing.Token> tokens = r.Tokens;
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            string v = tokens[i].Value;
+            if (v == NprocOption) { i++; continue; }
+            if (v.StartsWith(NprocOption + "=", StringComparison.Ordinal)) continue;
+            args.Add(v);
+        }
+        return args;
     }
 
     private static async Task<PretrainSummary> WithProgressBarAsync(PretrainRun run, CancellationToken ct) =>

@@ -68,6 +68,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         ModelConfig mc = settings.ToModelConfig();
         var lossFn = new CrossVideoMaeLoss(settings.ToLossConfig(), mc);
         Device device = Device.Parse(settings.Run.Device);
+        if (device.Type == DeviceType.CUDA && device.Index < 0 && options.Group.WorldSize > 1) device = Device.CUDA(options.LocalRank);
         ulong seed = settings.Run.Seed;
         int b = settings.Optim.BatchSize, accum = tta ? 1 : settings.Optim.AccumSteps;
         IRankGroup group = options.Group;

@@ -21,6 +21,10 @@ public sealed record RankEnvironment(int Rank, int WorldSize, int LocalRank, str
     public static readonly string[] Variables =
         ["RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID"];
 
+    /// <summary>The program's own tuning variables a launch file may set: intra-op threads per rank, and the
+    /// bound (seconds) on the rendezvous and on every collective.</summary>
+    public static readonly string[] TuningVariables = ["CVMAE_THREADS", "CVMAE_DIST_TIMEOUT_S"];
+
     public static RankEnvironment Single { get; } = new(0, 1, 0, "127.0.0.1", DefaultPort, "single process");
 
     public bool Distributed => WorldSize > 1;

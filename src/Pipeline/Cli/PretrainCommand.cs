@@ -33,14 +33,7 @@ public static class PretrainCommand
         var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines every few seconds instead of a progress bar." };
         var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
-        var nproc = new Option<int>(NprocOption)
-        {
-            Description = "Start N data-parallel ranks on this machine (Gloo on CPU, NCCL on CUDA; optim.batch_size is the global batch). " +
-                          "Without it, a process whose environment sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT " +
-                          "(torchrun --no-python, a Kubernetes PyTorchJob) or SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID with MASTER_ADDR " +
-                          "(srun) joins that group. CVMAE_DIST_TIMEOUT_S bounds the rendezvous and every collective (default 300).",
-            DefaultValueFactory = _ => 1,
-        };
+        Option<int> nproc = RankLaunch.CreateOption();
 
         var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards (on one process, or data-parallel over several).")
         {
@@ -52,14 +45,7 @@ public static class PretrainCommand
             try
             {
                 env = RankEnvironment.FromProcess();
-                int ranks = r.GetValue(nproc);
-                if (ranks < 1) throw new ArgumentException($"{NprocOption} must be at least 1, got {ranks}");
-                if (ranks > 1)
-                {
-                    if (env.Distributed)
-                        throw new ArgumentException($"{NprocOption} starts its own ranks, but this process is already rank {env.Rank} of {env.WorldSize} ({env.Source})");
-                    return await new LocalLauncher(ChildCommand.Current(), Console.Error).RunAsync(ranks, ChildArguments(r), ct);
-                }
+                if (await RankLaunch.LaunchIfAskedAsync(r, nproc, env, ct) is int launched) return launched;
                 PretrainSettings settings = PretrainSettings.Load(r.GetValue(config)!.FullName);
                 string index = r.GetValue(manifest)!.FullName;
                 if (r.GetValue(feedOnly) is long n) return await FeedBenchAsync(settings, index, n, ct);
@@ -70,9 +56,7 @@ public static class PretrainCommand
                     InitVideo = r.GetValue(initVideo)?.FullName, InitImage = r.GetValue(initImage)?.FullName, InitModel = r.GetValue(initModel)?.FullName,
                     LocalRank = env.LocalRank,
                 };
-                using IRankGroup group = env.Distributed
-                    ? C10dRankGroup.Join(env, Device.Parse(settings.Run.Device), C10dRankGroup.Timeout())
-                    : SingleRank.Instance;
+                using IRankGroup group = RankLaunch.Join(env, Device.Parse(settings.Run.Device));
                 options = options with { Group = group };
                 // Rank 0 speaks for the group; the other ranks print only their errors.
                 var run = new PretrainRun(settings, options, group.Rank == 0 ? Console.Out : TextWriter.Null);
@@ -100,24 +84,7 @@ public static class PretrainCommand
         return cmd;
     }
 
-    public const string NprocOption = "--nproc-per-node";
-
     private static string RankPrefix(RankEnvironment env) => env.Distributed ? $"rank {env.Rank} of {env.WorldSize}: " : "";
-
-    // The command line each rank runs: this one without --nproc-per-node and its value.
-    private static List<string> ChildArguments(ParseResult r)
-    {
-        var args = new List<string>();
-        IReadOnlyList<System.CommandLine.Parsing.Token> tokens = r.Tokens;
-        for (int i = 0; i < tokens.Count; i++)
-        {
-            string v = tokens[i].Value;
-            if (v == NprocOption) { i++; continue; }
-            if (v.StartsWith(NprocOption + "=", StringComparison.Ordinal)) continue;
-            args.Add(v);
-        }
-        return args;
-    }
 
     private static async Task<PretrainSummary> WithProgressBarAsync(PretrainRun run, CancellationToken ct) =>
         await AnsiConsole.Progress()

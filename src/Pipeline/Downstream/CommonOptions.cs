@@ -48,7 +48,7 @@ public sealed class CommonOptions
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or TorchException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or TorchException or UnauthorizedAccessException or InvalidOperationException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -121,7 +121,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         var averager = new GradientAverager(model.parameters().ToList(), group);
         BatchGather? gather = group.WorldSize > 1 ? new RankBatchGather(group) : null;
         string metricsPath = Path.Combine(options.OutDir, MetricsFile);
-        if (options.Resume && writer) KeepMetricsUpTo(metricsPath, step);
+        if (options.Resume && writer) MetricsLog.KeepUpTo(metricsPath, step);
         using MetricsLog? metrics = writer ? new MetricsLog(metricsPath, append: options.Resume) : null;
 
         long firstStep = step;
@@ -269,21 +269,4 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         {
             Step = step, Epoch = epoch, SampleInEpoch = sample, SchedulePosition = step, ConfigJson = configJson,
         }, model.state_dict(), optimizer);
-
-    // A killed run may have logged steps after its last checkpoint; the resumed run logs them again.
-    private static void KeepMetricsUpTo(string path, long step)
-    {
-        if (!File.Exists(path)) return;
-        var keep = File.ReadLines(path).Where(line =>
-        {
-            if (string.IsNullOrWhiteSpace(line)) return false;
-            try
-            {
-                using JsonDocument d = JsonDocument.Parse(line);
-                return d.RootElement.TryGetProperty("step", out JsonElement s) && s.GetInt64() <= step;
-            }
-            catch (JsonException) { return false; }
-        }).ToList();
-        File.WriteAllLines(path, keep);
-    }
 }

@@ -13,7 +13,7 @@ namespace CrossVideoMAE.Pipeline.Train.Distributed;
 /// (a collective with a dead peer fails fast) before killing them. The exit code is 0 when every rank
 /// succeeded, else the first failing rank's (named on stderr).
 /// </summary>
-public sealed class LocalLauncher(ChildCommand command, TextWriter error)
+public sealed class LocalLauncher(ChildCommand command, TextWriter error, string name = "cvmae")
 {
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -74,19 +74,19 @@ public sealed class LocalLauncher(ChildCommand command, TextWriter error)
             if (code == 0 || failed is not null) continue;
             failed = rank;
             failedCode = code;
-            error.WriteLine($"pretrain: rank {rank} exited with code {code}; waiting up to {Grace.TotalSeconds:F0} s for the other ranks to stop");
+            error.WriteLine($"{name}: rank {rank} exited with code {code}; waiting up to {Grace.TotalSeconds:F0} s for the other ranks to stop");
             Task all = Task.WhenAll(pending);
             if (await Task.WhenAny(all, Task.Delay(Grace, CancellationToken.None)).ConfigureAwait(false) != all)
                 foreach (Task<int> t in pending)
                 {
                     int other = exits.IndexOf(t);
-                    error.WriteLine($"pretrain: rank {other} did not stop within {Grace.TotalSeconds:F0} s; killing it");
+                    error.WriteLine($"{name}: rank {other} did not stop within {Grace.TotalSeconds:F0} s; killing it");
                     children[other].Kill(entireProcessTree: true);
                 }
         }
         if (failed is int f)
         {
-            error.WriteLine($"pretrain: failed: rank {f} of {children.Length} exited with code {failedCode}");
+            error.WriteLine($"{name}: failed: rank {f} of {children.Length} exited with code {failedCode}");
             return failedCode;
         }
         return ct.IsCancellationRequested ? 130 : 0;

@@ -89,4 +89,21 @@ public sealed class FinetuneTrainerTests : IDisposable
         AssertSame(a, b, a.Keys, 1e-4, "loss", "lr", "grad_norm");
         Assert.True(File.Exists(Path.Combine(two, "classifier.safetensors")));
     }
+
+    [Fact]
+    public async Task Linprobe_on_two_ranks_reports_what_one_rank_does()
+    {
+        string index = await DownstreamTestData.WriteAsync(dir.File("probe-data"), DownstreamTestData.ColourVideos(train: 2, val: 1));
+        string[] Args(string outDir) => ["linprobe", "--manifest", index, "--random-init", "--config", "tiny", "--size", "32", "--batch", "2",
+            "--epochs", "10", "--warmup-epochs", "1", "--probe-batch", "4", "--seed", "4", "--threads", "1", "--out", outDir];
+        Assert.Equal(0, Program.Main(Args(dir.File("one"))));
+        var r = CvmaeProcess.Run([.. Args(dir.File("two")), "--nproc-per-node", "2"], TimeSpan.FromSeconds(180));
+        Assert.True(r.Code == 0, $"exit {r.Code}:\n{r.Stderr}\n{r.Stdout}");
+        using JsonDocument a = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("one"), "linprobe.json")));
+        using JsonDocument b = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("two"), "linprobe.json")));
+        // The ranks' features add up exactly (each row is computed by one rank, zeros elsewhere), so the
+        // probe trained on them is the same.
+        foreach (string key in new[] { "FinalTrainLoss", "TrainTop1", "Top1", "Top5", "TrainClips", "EvalClips" })
+            Assert.Equal(a.RootElement.GetProperty(key).GetDouble(), b.RootElement.GetProperty(key).GetDouble());
+    }
 }

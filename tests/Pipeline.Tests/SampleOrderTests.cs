@@ -1,4 +1,4 @@
-using CrossVideoMAE.Pipeline.Train;
+using CrossVideoMAE.Stages.Feed;
 using Xunit;
 
 namespace CrossVideoMAE.Pipeline.Tests;

@@ -1,17 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
-using CrossVideoMAE.Model;
 using CrossVideoMAE.Model.Checkpoints.Training;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Model.Optimization;
+using CrossVideoMAE.Model;
 using CrossVideoMAE.Pipeline.Feed;
-using CrossVideoMAE.Pipeline.Train;
 using CrossVideoMAE.Pipeline.Train.Distributed;
+using CrossVideoMAE.Pipeline.Train;
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Shards;
-using CrossVideoMAE.Torch;
 using CrossVideoMAE.Torch.IO;
 using CrossVideoMAE.Torch.Optim;
+using CrossVideoMAE.Torch;
 
 namespace CrossVideoMAE.Pipeline.Downstream;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CrossVideoMAE.Pipeline.Feed;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;
 

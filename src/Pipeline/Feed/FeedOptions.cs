@@ -1,4 +1,5 @@
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Torch;
 
 namespace CrossVideoMAE.Pipeline.Feed;
@@ -7,10 +8,10 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// How the train feed runs: <see cref="BatchSize"/> samples per batch, <see cref="DecodeThreads"/>
 /// JPEG decoders in parallel, at most <see cref="Prefetch"/> finished batches held ahead of the
 /// trainer, the rows of at most <see cref="WindowShards"/> shards in memory (also the shuffle
-/// window of <see cref="Train.SampleOrder"/>), the augmentation and the device it runs on.
+/// window of <see cref="SampleOrder"/>), the augmentation and the device it runs on.
 /// With <see cref="WorldSize"/> ranks, <see cref="BatchSize"/> is the global batch and this rank's
 /// feed yields its <see cref="LocalBatch"/> = BatchSize / WorldSize samples of each global batch
-/// (<see cref="Train.SampleOrder.RankShare"/>).
+/// (<see cref="SampleOrder.RankShare"/>).
 /// </summary>
 public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong Seed)
 {

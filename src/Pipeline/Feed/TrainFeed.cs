@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
-using CrossVideoMAE.Pipeline.Train;
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Jpeg;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;

@@ -1,20 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using CrossVideoMAE.Model;
 using CrossVideoMAE.Model.Checkpoints.KeyMaps;
 using CrossVideoMAE.Model.Checkpoints.Training;
 using CrossVideoMAE.Model.Masking;
 using CrossVideoMAE.Model.Objective;
 using CrossVideoMAE.Model.Optimization;
+using CrossVideoMAE.Model;
 using CrossVideoMAE.Pipeline.Config;
 using CrossVideoMAE.Pipeline.Feed;
 using CrossVideoMAE.Pipeline.Train.Distributed;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Sampling;
-using CrossVideoMAE.Torch;
 using CrossVideoMAE.Torch.IO;
-using CrossVideoMAE.Torch.Optim;
 using CrossVideoMAE.Torch.NN;
+using CrossVideoMAE.Torch.Optim;
+using CrossVideoMAE.Torch;
 
 namespace CrossVideoMAE.Pipeline.Train;
 

@@ -1,6 +1,6 @@
 using CrossVideoMAE.Stages.Sampling;
 
-namespace CrossVideoMAE.Pipeline.Train;
+namespace CrossVideoMAE.Stages.Feed;
 
 /// <summary>
 /// The order in which an epoch visits the samples of a set of shards, decided by (seed, epoch)

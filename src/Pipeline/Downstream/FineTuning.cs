@@ -55,7 +55,7 @@ public static class FineTuning
         if (s.BatchSize % world != 0) throw new ArgumentException($"batch_size {s.BatchSize} (the global batch) must be a multiple of the {world} ranks");
         int localBatch = s.BatchSize / world, accum = s.AccumSteps;
         string settingsJson = JsonSerializer.Serialize(s);
-        ConfigAgreement.Check(group, settingsJson + $"\nweights={q.Weights}", new PretrainOptions(q.Manifest, q.OutDir) { MaxSteps = q.MaxSteps, Resume = q.Resume });
+        ConfigAgreement.Check(group, $"{settingsJson}\nweights={Path.GetFileName(q.Weights)}\nmax_steps={q.MaxSteps}\nresume={q.Resume}");
         LabelledClipLoader loader = await LabelledClipLoader.OpenAsync(q.Manifest, ct);
         var counts = await loader.CountSplitsAsync(ct);
         int trainRows = counts.GetValueOrDefault(s.TrainSplit);

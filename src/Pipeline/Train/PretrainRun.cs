@@ -75,7 +75,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         IRankGroup group = options.Group;
         bool writer = group.Rank == 0;
         string configJson = JsonSerializer.Serialize(settings);
-        ConfigAgreement.Check(group, configJson, options);
+        ConfigAgreement.Check(group, $"{configJson}\nmax_steps={options.MaxSteps}\ntta_steps={options.TtaSteps}\nresume={options.Resume}\ninit={Path.GetFileName(options.InitModel)}|{Path.GetFileName(options.InitVideo)}|{Path.GetFileName(options.InitImage)}");
 
         Directory.CreateDirectory(options.OutDir);
         if (writer) AtomicText.Write(Path.Combine(options.OutDir, ResolvedConfigFile), StrictYaml.Serialize(settings));

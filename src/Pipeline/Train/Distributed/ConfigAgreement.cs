@@ -10,16 +10,16 @@ namespace CrossVideoMAE.Pipeline.Train.Distributed;
 /// </summary>
 public static class ConfigAgreement
 {
-    public static void Check(IRankGroup group, string resolvedConfigJson, PretrainOptions options)
+    /// <param name="shaping">the resolved config and every option that shapes the run, as text</param>
+    public static void Check(IRankGroup group, string shaping)
     {
         if (group.WorldSize == 1) return;
-        string shaping = $"{resolvedConfigJson}\nmax_steps={options.MaxSteps}\ntta_steps={options.TtaSteps}\nresume={options.Resume}";
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(shaping)));
         IReadOnlyList<string> all = group.ExchangeStrings("config_sha256", hash);
         var differing = Enumerable.Range(0, all.Count).Where(r => all[r] != all[0]).ToList();
         if (differing.Count > 0)
             throw new ArgumentException(
                 $"rank(s) {string.Join(", ", differing)} resolved a different config or options than rank 0 " +
-                $"(sha256 {all[differing[0]][..12]}... vs {all[0][..12]}...): start every rank with the same --config, --max-steps, --tta-steps and --resume");
+                $"(sha256 {all[differing[0]][..12]}... vs {all[0][..12]}...): start every rank with the same config file and options");
     }
 }

@@ -78,9 +78,10 @@ public sealed class CrossVideoMAE : Module
     /// <summary>
     /// Both views through f_u, g_u (and the decoder, e_u), the sampled frames through f_f, g_f.
     /// Masks for each view and for the frames are drawn independently, per sample, from
-    /// <paramref name="maskGenerator"/> (libtorch's default generator when null).
+    /// <paramref name="maskGenerator"/> (one generator converts implicitly; libtorch's default generator when null;
+    /// <see cref="MaskNoise.PerSample"/> keys each sample's masks by the sample).
     /// </summary>
-    public CrossVideoMaeOutput forward(CrossVideoMaeBatch batch, Generator? maskGenerator = null, ForwardParts parts = ForwardParts.All)
+    public CrossVideoMaeOutput forward(CrossVideoMaeBatch batch, MaskNoise? maskGenerator = null, ForwardParts parts = ForwardParts.All)
     {
         batch.Validate(Config);
         bool withDecoder = parts.HasFlag(ForwardParts.Decoder);
@@ -96,9 +97,9 @@ public sealed class CrossVideoMAE : Module
     /// One view u^t: [B, C, T, H, W] and frameIndices [B, n] -> mask, g_u(f_u(u^t)) on the visible tokens
     /// [B, Lv, E], z_u^t and z_f^t [B, E], and with the decoder f_d,t [B, L, W] and e_u(f_d,t) [B, L, P].
     /// </summary>
-    public VideoViewOutput forward_video_view(Tensor view, Tensor frameIndices, Generator? maskGenerator, bool withDecoder)
+    public VideoViewOutput forward_video_view(Tensor view, Tensor frameIndices, MaskNoise? maskGenerator, bool withDecoder)
     {
-        MaskingResult masking = VideoMasking.Sample(view.size(0), maskGenerator, view.device);
+        MaskingResult masking = VideoMasking.Sample(view.size(0), 1, maskGenerator ?? MaskNoise.FromGenerator(null), view.device);
         Tensor embeddings = forward_video_embeddings(view, masking.IdsKeep);                // [B, Lv, E]
         Tensor zVideo = embeddings.mean(1);                                                 // [B, E]
         Tensor zFrame = FrameTokenPooling.Pool(embeddings, masking.IdsKeep, frameIndices, video_encoder.Grid, Config.TubeletSize); // [B, E]
@@ -124,12 +125,12 @@ public sealed class CrossVideoMAE : Module
     /// h_f [B, E] (mean over the n frames) and h_u [B, E] (docs/method.md: the mean over all n frames, the same
     /// vector as h_f since every frame keeps the same number of tokens).
     /// </summary>
-    public ImageOutput forward_image(Tensor frames, Generator? maskGenerator)
+    public ImageOutput forward_image(Tensor frames, MaskNoise? maskGenerator)
     {
         long b = frames.size(0), n = frames.size(1);
         using var scope = torch.NewDisposeScope();
         Tensor flat = frames.reshape(b * n, frames.size(2), frames.size(3), frames.size(4)); // [B*n, C, Hf, Wf]
-        MaskingResult masking = ImageMasking.Sample(b * n, maskGenerator, frames.device);
+        MaskingResult masking = ImageMasking.Sample(b, n, maskGenerator ?? MaskNoise.FromGenerator(null), frames.device);
         scope.MoveToOuter(masking.IdsKeep); scope.MoveToOuter(masking.Mask); scope.MoveToOuter(masking.IdsRestore);
         Tensor tokens;
         if (Config.FreezeImageEncoder)

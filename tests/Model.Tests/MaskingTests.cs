@@ -120,4 +120,29 @@ public class MaskingTests
             Assert.Equal(2, visibleSlices);
         }
     }
+
+    [Fact]
+    public void Per_sample_noise_gives_a_sample_the_same_mask_in_any_batch_and_row_layout()
+    {
+        var grid = new TokenGrid(2, 4, 4);
+        TokenMasking masking = TokenMasking.Create(MaskingKind.Tube, grid, 0.5);
+        Generator[] Gens(params ulong[] seeds) => seeds.Select(s => new Generator(s)).ToArray();
+        Generator[] a = Gens(10, 11, 12), b = Gens(12, 10);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            // Three samples of 2 rows each (e.g. 2 frames), and the same samples 12 and 10 in another batch.
+            MaskingResult x = masking.Sample(3, 2, MaskNoise.PerSample(a));
+            MaskingResult y = masking.Sample(2, 2, MaskNoise.PerSample(b));
+            AssertConsistent(x, grid.Length);
+            Assert.Equal(x.Mask.narrow(0, 4, 2).ToArray<float>(), y.Mask.narrow(0, 0, 2).ToArray<float>());   // sample 12
+            Assert.Equal(x.Mask.narrow(0, 0, 2).ToArray<float>(), y.Mask.narrow(0, 2, 2).ToArray<float>());   // sample 10
+            Assert.NotEqual(x.Mask.select(0, 0).ToArray<float>(), x.Mask.select(0, 1).ToArray<float>());      // a sample's rows differ
+            Assert.Throws<ArgumentException>(() => masking.Sample(2, 1, MaskNoise.PerSample(a)));
+        }
+        finally
+        {
+            foreach (Generator g in a.Concat(b)) g.Dispose();
+        }
+    }
 }

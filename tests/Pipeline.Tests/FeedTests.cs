@@ -1,6 +1,7 @@
 using CrossVideoMAE.Pipeline.Feed;
 using CrossVideoMAE.Pipeline.Train;
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.TestSupport;
 using CrossVideoMAE.Torch;
 using Xunit;

@@ -1,4 +1,4 @@
-using CrossVideoMAE.Pipeline.Train;
+using CrossVideoMAE.Stages.Feed;
 using Xunit;
 
 namespace CrossVideoMAE.Pipeline.Tests;
@@ -48,5 +48,44 @@ public class SampleOrderTests
     {
         var order = new SampleOrder(Rows, 7);
         Assert.Throws<ArgumentOutOfRangeException>(() => order.Epoch(0, skip: 29).ToList());
+    }
+
+    [Theory]
+    [InlineData(2, 4)]
+    [InlineData(3, 6)]
+    [InlineData(4, 4)]
+    public void Rank_shares_are_disjoint_and_together_are_the_epochs_full_batches(int world, int globalBatch)
+    {
+        var order = new SampleOrder(Rows, 7, windowShards: 2);
+        var epoch = order.Epoch(2).ToList();
+        long full = epoch.Count / globalBatch * globalBatch;
+        var shares = Enumerable.Range(0, world).Select(r => order.RankShare(2, r, world, globalBatch).ToList()).ToList();
+        var all = shares.SelectMany(x => x).ToList();
+        Assert.Equal(full, all.Count);
+        Assert.Equal(all.Count, all.Select(x => x.position).Distinct().Count());
+        // Each position carries the one-rank order's sample, and rank r holds slice r of every global batch.
+        foreach (var (shard, row, position) in all) Assert.Equal(epoch[(int)position], (shard, row));
+        int local = globalBatch / world;
+        for (int r = 0; r < world; r++)
+        {
+            Assert.Equal(full / world, shares[r].Count);
+            Assert.All(shares[r], x => Assert.Equal(r, (int)(x.position % globalBatch / local)));
+        }
+    }
+
+    [Fact]
+    public void A_rank_share_started_at_batch_k_is_the_tail_of_the_whole_share()
+    {
+        var order = new SampleOrder(Rows, 7, windowShards: 2);
+        var whole = order.RankShare(1, rank: 1, worldSize: 2, globalBatch: 4).ToList();
+        Assert.Equal(whole.Skip(2 * 3), order.RankShare(1, 1, 2, 4, startBatch: 3));
+    }
+
+    [Fact]
+    public void A_global_batch_that_the_ranks_cannot_split_evenly_is_refused()
+    {
+        var order = new SampleOrder(Rows, 7);
+        Assert.Throws<ArgumentException>(() => order.RankShare(0, 0, 3, 4).ToList());
+        Assert.Throws<ArgumentOutOfRangeException>(() => order.RankShare(0, 2, 2, 4).ToList());
     }
 }

@@ -237,4 +237,23 @@ public class AugmentViewsTests
         var bad = Assert.Throws<ArgumentException>(() => new CrossVideoViewAugmenter(SmallConfig() with { MinScale = 0 }));
         Assert.Contains("MinScale", bad.Message);
     }
+
+    [Fact]
+    public void Per_sample_draws_give_a_sample_the_same_views_in_any_batch()
+    {
+        // With every augmentation on but the mixing (which pairs samples of a batch), a sample augmented
+        // from its own source comes out the same alone, first in a batch or second in another.
+        using var scope = torch.NewDisposeScope();
+        var augmenter = new CrossVideoViewAugmenter(SmallConfig() with { Mixup = false, CutMix = false });
+        Tensor clips = RandomBytes(3, 3, 4, 32, 40, 3);  // [3, T, H, W, 3]
+        Tensor frames = RandomBytes(4, 3, 2, 32, 40, 3); // [3, n, H, W, 3]
+        AugmentRandom Sample(int i) => AugmentRandom.ForSample(seed: 5, epoch: 1, position: 100 + i);
+        using AugmentedViews both = augmenter.Apply(clips.narrow(0, 1, 2), frames.narrow(0, 1, 2), null, AugmentRandom.ForBatch(5, 1, 0), [Sample(1), Sample(2)]);
+        using AugmentedViews other = augmenter.Apply(torch.stack([clips.select(0, 0), clips.select(0, 2)], 0), torch.stack([frames.select(0, 0), frames.select(0, 2)], 0),
+            null, AugmentRandom.ForBatch(5, 1, 7), [Sample(0), Sample(2)]);
+        Assert.Equal(both.U1.select(0, 1).ToArray<float>(), other.U1.select(0, 1).ToArray<float>());
+        Assert.Equal(both.U2.select(0, 1).ToArray<float>(), other.U2.select(0, 1).ToArray<float>());
+        Assert.Equal(both.Frames.select(0, 1).ToArray<float>(), other.Frames.select(0, 1).ToArray<float>());
+        Assert.NotEqual(both.U1.select(0, 0).ToArray<float>(), other.U1.select(0, 0).ToArray<float>());
+    }
 }

@@ -50,11 +50,17 @@ public abstract class TokenMasking
     protected abstract Tensor ToTokens(Tensor unitNoise);
 
     /// <summary>Draws a mask for every sample of a batch.</summary>
-    public MaskingResult Sample(long batch, Generator? generator = null, Device? device = null)
+    public MaskingResult Sample(long batch, Generator? generator = null, Device? device = null) =>
+        Sample(batch, 1, MaskNoise.FromGenerator(generator), device);
+
+    /// <summary>Draws a mask for each of the batch x <paramref name="rowsPerSample"/> rows (e.g. the n
+    /// frames of each sample), the noise of sample i's rows from <paramref name="source"/>'s source for i.</summary>
+    public MaskingResult Sample(long batch, long rowsPerSample, MaskNoise source, Device? device = null)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor noise = ToTokens(torch.rand([batch, Units], generator, device: device));   // [B, L]
-        Tensor idsShuffle = noise.sort(1, descending: false, stable: true).indices;     // [B, L], visible first
+        Tensor noise = ToTokens(source.Draw(batch, rowsPerSample, Units, device ?? Device.CPU)); // [B*r, L]
+        batch *= rowsPerSample;
+        Tensor idsShuffle = noise.sort(1, descending: false, stable: true).indices;     // [B*r, L], visible first
         Tensor idsRestore = idsShuffle.argsort(1);                                       // [B, L]
         Tensor idsKeep = idsShuffle.narrow(1, 0, KeptTokens);                            // [B, Lv]
         Tensor mask = torch.ones([batch, Grid.Length], device: device);                  // [B, L] in shuffled order

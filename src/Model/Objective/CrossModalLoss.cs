@@ -10,10 +10,10 @@ public static class CrossModalLoss
 {
     /// <summary>zU, hU, zF, hF: [N, E] (a level that is off may be null). Returns (L_cross, mean C_u, mean C_f).</summary>
     public static (Tensor Total, Tensor? Video, Tensor? Frame) Compute(
-        Tensor? zU, Tensor? hU, Tensor? zF, Tensor? hF, double tau, bool symmetric)
+        Tensor? zU, Tensor? hU, Tensor? zF, Tensor? hF, double tau, bool symmetric, BatchGather? gather = null)
     {
-        Tensor? video = zU is not null && hU is not null ? PrintedInfoNce.Mean(zU, hU, tau, symmetric) : null;
-        Tensor? frame = zF is not null && hF is not null ? PrintedInfoNce.Mean(zF, hF, tau, symmetric) : null;
+        Tensor? video = zU is not null && hU is not null ? PrintedInfoNce.Mean(zU, hU, tau, symmetric, gather) : null;
+        Tensor? frame = zF is not null && hF is not null ? PrintedInfoNce.Mean(zF, hF, tau, symmetric, gather) : null;
         return (LevelMean.Of(video, frame), video, frame);
     }
 }

@@ -21,7 +21,9 @@ public sealed class CrossVideoMaeLoss
     /// <summary>The model parts a forward pass must compute for this objective.</summary>
     public ForwardParts RequiredParts => Config.RequiredParts;
 
-    public LossTerms Compute(CrossVideoMaeOutput output, CrossVideoMaeBatch batch)
+    /// <summary>Every term for one batch. With <paramref name="gather"/> (data-parallel ranks) the contrastive
+    /// terms compare this rank's anchors with the global batch (<see cref="BatchGather"/>).</summary>
+    public LossTerms Compute(CrossVideoMaeOutput output, CrossVideoMaeBatch batch, BatchGather? gather = null)
     {
         LossConfig c = Config;
         bool u = c.VideoLevel, f = c.FrameLevel;
@@ -32,7 +34,7 @@ public sealed class CrossVideoMaeLoss
         {
             (intra, intraU, intraF) = IntraModalLoss.Compute(
                 u ? output.View1.ZVideo : null, u ? output.View2.ZVideo : null,
-                f ? output.View1.ZFrame : null, f ? output.View2.ZFrame : null, c.Temperature, c.Symmetric);
+                f ? output.View1.ZFrame : null, f ? output.View2.ZFrame : null, c.Temperature, c.Symmetric, gather);
             parts.Add(intra * c.LambdaC);
         }
 
@@ -42,7 +44,7 @@ public sealed class CrossVideoMaeLoss
             ImageOutput image = output.Image ?? throw new ArgumentException("L_cross is on but the forward pass computed no image embeddings (ForwardParts.Image)");
             (cross, crossU, crossF) = CrossModalLoss.Compute(
                 u ? output.ZVideo : null, u ? image.HVideo : null,
-                f ? output.ZFrame : null, f ? image.HFrame : null, c.Temperature, c.Symmetric);
+                f ? output.ZFrame : null, f ? image.HFrame : null, c.Temperature, c.Symmetric, gather);
             parts.Add(cross * c.LambdaC);
         }
 

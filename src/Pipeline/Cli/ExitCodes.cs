@@ -44,14 +44,14 @@ public static class ExitCodes
     }
 
     /// <summary>Logs an exception that ends a command (the stack trace at debug level) and returns its exit code.</summary>
-    public static int Fail(Exception e)
+    public static int Fail(Exception e, string prefix = "")
     {
         int code = For(e);
         if (code == Cancelled) CliLog.Warn("cancelled");
         else
         {
             bool expected = code == BadInput || e is IOException or TorchException or UnauthorizedAccessException or InvalidOperationException;
-            CliLog.Error(expected ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            CliLog.Error(prefix + (expected ? e.Message : $"{e.GetType().Name}: {e.Message}"));
             CliLog.Debug(e.ToString());
         }
         return code;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CrossVideoMAE.Pipeline.Downstream;
+using CrossVideoMAE.Pipeline.Train.Distributed;
 
 namespace CrossVideoMAE.Pipeline.Cli;
 
@@ -26,20 +27,26 @@ public static class LinprobeCommand
         var repeats = new Option<int>("--repeats") { Description = "Run the probe with seeds --seed .. --seed + N - 1 and report the mean top-1 (and each run's).", DefaultValueFactory = _ => 1 };
         var labelsPerClass = new Option<int?>("--labels-per-class") { Description = "Few-label probe: train the head on this many labelled videos of each class (all their clips), chosen with --seed (default: every train video)." };
 
+        Option<int> nproc = RankLaunch.CreateOption();
         var cmd = new Command("linprobe", "Linear probe of a frozen video encoder: top-1/top-5 on the held-out split.")
         {
-            weights, randomInit, output, epochs, warmup, lr, probeBatch, trainSplit, evalSplit, seed, labelsPerClass, repeats,
+            weights, randomInit, output, epochs, warmup, lr, probeBatch, trainSplit, evalSplit, seed, labelsPerClass, repeats, nproc,
         };
         common.AddTo(cmd);
         cmd.SetAction((r, ct) => CommonOptions.Guard(async () =>
         {
+            RankEnvironment env = RankEnvironment.FromProcess();
+            if (await RankLaunch.LaunchIfAskedAsync(r, nproc, env, ct) is int launched) return launched;
             DownstreamSetup.SetThreads(r.GetValue(common.Threads));
+            var device = RankLaunch.RankDevice(common.ParseDevice(r), env);
+            using IRankGroup group = RankLaunch.Join(env, device);
             var request = new LinearProbeRequest(r.GetValue(common.Manifest)!, r.GetValue(weights), r.GetValue(randomInit),
                 r.GetValue(common.Model), r.GetValue(common.Size), r.GetValue(trainSplit)!, r.GetValue(evalSplit),
-                r.GetValue(common.Batch), common.ParseDevice(r),
+                r.GetValue(common.Batch), device,
                 new LinearProbeOptions(r.GetValue(epochs), r.GetValue(warmup), r.GetValue(lr), r.GetValue(probeBatch), r.GetValue(seed)),
-                r.GetValue(seed), r.GetValue(labelsPerClass), r.GetValue(repeats));
-            LinearProbeReport report = await LinearProbeRun.RunAsync(request, CliLog.Writer(), ct);
+                r.GetValue(seed), r.GetValue(labelsPerClass), r.GetValue(repeats)) { Group = group };
+            LinearProbeReport report = await LinearProbeRun.RunAsync(request, group.Rank == 0 ? CliLog.Writer() : TextWriter.Null, ct);
+            if (group.Rank != 0) return 0;
             string path = Path.Combine(r.GetValue(output)!, "linprobe.json");
             CommonOptions.WriteJson(path, report);
             CliLog.Info($"wrote {path}");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using CrossVideoMAE.Pipeline.Feed;
 using CrossVideoMAE.Pipeline.Train;
+using CrossVideoMAE.Pipeline.Train.Distributed;
 using CrossVideoMAE.Torch;
 using Spectre.Console;
 
@@ -10,9 +11,12 @@ namespace CrossVideoMAE.Pipeline.Cli;
 /// <summary>
 /// <c>cvmae pretrain --manifest index.json --config FILE.yaml --out DIR [--resume] [--max-steps N]
 /// [--init-video X] [--init-image X] [--init-model DIR/model.safetensors] [--tta-steps K] [--quiet]
-/// [--feed-only N]</c>. See <see cref="PretrainRun"/> for what is written to DIR. With
+/// [--feed-only N] [--nproc-per-node N]</c>. See <see cref="PretrainRun"/> for what is written to DIR. With
 /// <c>--feed-only N</c> no model is built: the feed produces N batches and their throughput is printed.
-/// Exit codes: see <see cref="ExitCodes"/> (2 bad input: config, manifest, shards, checkpoint).
+/// Data parallel: <c>--nproc-per-node N</c> starts N ranks here (<see cref="LocalLauncher"/>); a process
+/// started by torchrun, srun or a PyTorchJob joins the group its environment describes (<see cref="RankEnvironment"/>).
+/// Exit codes: 0 done, 1 a rank or a collective failed, 2 bad input (config, manifest, shards, checkpoint,
+/// environment, port), 130 cancelled.
 /// </summary>
 public static class PretrainCommand
 {
@@ -29,15 +33,19 @@ public static class PretrainCommand
         var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or progress lines: warnings and errors only (the global --quiet)." };
         var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
+        Option<int> nproc = RankLaunch.CreateOption();
 
-        var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards.")
+        var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards (on one process, or data-parallel over several).")
         {
-            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly,
+            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly, nproc,
         };
         cmd.SetAction(async (r, ct) =>
         {
+            RankEnvironment env = RankEnvironment.Single;
             try
             {
+                env = RankEnvironment.FromProcess();
+                if (await RankLaunch.LaunchIfAskedAsync(r, nproc, env, ct) is int launched) return launched;
                 PretrainSettings settings = PretrainSettings.Load(r.GetValue(config)!.FullName);
                 string index = r.GetValue(manifest)!.FullName;
                 if (r.GetValue(feedOnly) is long n) return await FeedBenchAsync(settings, index, n, ct);
@@ -46,20 +54,26 @@ public static class PretrainCommand
                 {
                     Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), TtaSteps = r.GetValue(tta),
                     InitVideo = r.GetValue(initVideo)?.FullName, InitImage = r.GetValue(initImage)?.FullName, InitModel = r.GetValue(initModel)?.FullName,
+                    LocalRank = env.LocalRank,
                 };
-                var run = new PretrainRun(settings, options, CliLog.Writer());
-                bool bar = !r.GetValue(quiet) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-                PretrainSummary summary = bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
-                Console.WriteLine(summary);
+                using IRankGroup group = RankLaunch.Join(env, Device.Parse(settings.Run.Device));
+                options = options with { Group = group };
+                // Rank 0 speaks for the group; the other ranks print only their errors.
+                var run = new PretrainRun(settings, options, group.Rank == 0 ? CliLog.Writer() : TextWriter.Null);
+                bool bar = group.Rank == 0 && !r.GetValue(quiet) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+                PretrainSummary summary = group.Rank != 0 ? await run.RunAsync(ct: ct) : bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
+                if (group.Rank == 0) Console.WriteLine(summary);
                 return 0;
             }
             catch (Exception e)
             {
-                return ExitCodes.Fail(e);
+                return ExitCodes.Fail(e, RankPrefix(env));
             }
         });
         return cmd;
     }
+
+    private static string RankPrefix(RankEnvironment env) => env.Distributed ? $"rank {env.Rank} of {env.WorldSize}: " : "";
 
     private static async Task<PretrainSummary> WithProgressBarAsync(PretrainRun run, CancellationToken ct) =>
         await AnsiConsole.Progress()

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Model.Heads;
+using CrossVideoMAE.Pipeline.Train.Distributed;
 using CrossVideoMAE.Stages.Augment;
 using CrossVideoMAE.Torch;
 
@@ -7,6 +8,9 @@ namespace CrossVideoMAE.Pipeline.Downstream;
 /// <summary>
 /// Frozen-encoder features of every clip of a split: <c>Features [N, D]</c> (CPU float32, the mean of
 /// all encoder tokens of the clip's first spatial view, no masking) and the clip each row came from.
+/// With a data-parallel group every rank reads the split, runs the encoder on every W-th batch only
+/// (rank r on batches r, r + W, ...) and leaves zeros in the others' rows; one all-reduce (sum) then
+/// gives every rank all features, exactly (x + 0 = x).
 /// </summary>
 public sealed class ClipFeatures(Tensor features, IReadOnlyList<ClipKey> clips) : IDisposable
 {
@@ -15,8 +19,9 @@ public sealed class ClipFeatures(Tensor features, IReadOnlyList<ClipKey> clips) 
     public int[] Labels => Clips.Select(c => c.Label).ToArray();
 
     public static async Task<ClipFeatures> ExtractAsync(LabelledClipLoader loader, string split, FeatureExtractor extractor,
-        EvalTransform transform, int batchSize, Device device, int maxClipsPerVideo = int.MaxValue, CancellationToken ct = default)
+        EvalTransform transform, int batchSize, Device device, int maxClipsPerVideo = int.MaxValue, CancellationToken ct = default, IRankGroup? group = null)
     {
+        int world = group?.WorldSize ?? 1, rank = group?.Rank ?? 0, index = 0;
         var parts = new List<Tensor>();
         var keys = new List<ClipKey>();
         try
@@ -25,12 +30,17 @@ public sealed class ClipFeatures(Tensor features, IReadOnlyList<ClipKey> clips) 
                 using (batch)
                 using (var scope = torch.NewDisposeScope())
                 {
-                    Tensor video = batch.Views.select(1, 0).to(device);               // [B, 3, T, S, S]
-                    parts.Add(scope.MoveToOuter(extractor.Extract(video).cpu()).DetachFromDisposeScope()); // [B, D]
+                    bool mine = index++ % world == rank;
+                    Tensor part = mine
+                        ? extractor.Extract(batch.Views.select(1, 0).to(device)).cpu()          // [B, 3, T, S, S] -> [B, D]
+                        : torch.zeros([batch.Views.size(0), extractor.Dim]);                     // another rank's rows
+                    parts.Add(scope.MoveToOuter(part).DetachFromDisposeScope());
                     keys.AddRange(batch.Clips);
                 }
             if (parts.Count == 0) throw new InvalidDataException($"{loader.IndexPath}: split '{split}' has no clips");
-            return new ClipFeatures(torch.cat(parts, 0).DetachFromDisposeScope(), keys); // [N, D]
+            Tensor all = torch.cat(parts, 0).DetachFromDisposeScope();                   // [N, D]
+            if (world > 1) group!.AllReduceSum([all]);
+            return new ClipFeatures(all, keys);
         }
         finally
         {

@@ -8,8 +8,11 @@ namespace CrossVideoMAE.Pipeline.Downstream;
 /// size: 224               # crop side; from the weights' positional table when absent
 /// epochs: 30
 /// warmup_epochs: 5
-/// batch_size: 8
-/// base_lr: 1.5e-4         # lr = base_lr * batch_size / 256 (1e-3 SSv2, 5e-4 K400, 1.5e-4 UCF101/HMDB51)
+/// batch_size: 8           # the global batch: split over the ranks of a data-parallel run
+/// accum_steps: 1          # micro-batches of batch_size per optimiser step (gradient accumulation)
+/// clip_grad: 0            # > 0 clips the global gradient norm
+/// checkpoint_every: 0     # > 0: a checkpoint every N optimiser steps (besides the last), for --resume
+/// base_lr: 1.5e-4         # lr = base_lr * batch_size * accum_steps / 256 (1e-3 SSv2, 5e-4 K400, 1.5e-4 UCF101/HMDB51)
 /// min_lr: 1.0e-6
 /// weight_decay: 0.05
 /// layer_decay: 0.75
@@ -35,6 +38,9 @@ public sealed class FinetuneSettings
     public int Epochs { get; set; } = 30;
     public int WarmupEpochs { get; set; } = 5;
     public int BatchSize { get; set; } = 8;
+    public int AccumSteps { get; set; } = 1;
+    public double ClipGrad { get; set; }
+    public long CheckpointEvery { get; set; }
     public double BaseLr { get; set; } = 1.5e-4;
     public double MinLr { get; set; } = 1e-6;
     public double WeightDecay { get; set; } = 0.05;
@@ -52,7 +58,7 @@ public sealed class FinetuneSettings
     public string? EvalSplit { get; set; } = "val";
     public ulong Seed { get; set; }
 
-    public double Lr => BaseLr * BatchSize / 256.0;
+    public double Lr => BaseLr * BatchSize * AccumSteps / 256.0;
 
     public FinetuneSettings Validate(string source)
     {
@@ -63,6 +69,9 @@ public sealed class FinetuneSettings
         Require(Epochs >= 1, "epochs", Epochs, "must be positive");
         Require(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, "warmup_epochs", WarmupEpochs, "must be in [0, epochs]");
         Require(BatchSize >= 1, "batch_size", BatchSize, "must be positive");
+        Require(AccumSteps >= 1, "accum_steps", AccumSteps, "must be positive");
+        Require(ClipGrad >= 0, "clip_grad", ClipGrad, "must not be negative");
+        Require(CheckpointEvery >= 0, "checkpoint_every", CheckpointEvery, "must not be negative");
         Require(BaseLr > 0, "base_lr", BaseLr, "must be positive");
         Require(MinLr >= 0, "min_lr", MinLr, "must not be negative");
         Require(WeightDecay >= 0, "weight_decay", WeightDecay, "must not be negative");

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CrossVideoMAE.Pipeline.Feed;
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;
 

@@ -7,7 +7,12 @@ namespace CrossVideoMAE.Pipeline.Downstream;
 /// <summary>What <c>cvmae linprobe</c> needs: where the data and weights are and the probe's settings.</summary>
 public sealed record LinearProbeRequest(string Manifest, string? Weights, bool RandomInit, string? ConfigName, int? Size,
     string TrainSplit, string? EvalSplit, int BatchSize, Device Device, LinearProbeOptions Probe, ulong Seed, int? LabelsPerClass = null,
-    int Repeats = 1);
+    int Repeats = 1)
+{
+    /// <summary>The data-parallel group: the ranks share the feature extraction (<see cref="ClipFeatures"/>), then
+    /// each trains the same head on all features (deterministic: the same on every rank); rank 0 reports.</summary>
+    public Train.Distributed.IRankGroup Group { get; init; } = Train.Distributed.SingleRank.Instance;
+}
 
 /// <summary>The outcome written to linprobe.json. With several repeats, Top1, Top5, TrainTop1 and
 /// FinalTrainLoss are means over the runs (each run's top-1 in Top1PerRun, its seed in Seeds), and
@@ -66,8 +71,8 @@ public static class LinearProbeRun
                     held?.Dispose();
                     (allTrain, held) = (null, null);
                     var extractor = new FeatureExtractor(model.encoder);
-                    allTrain = await ClipFeatures.ExtractAsync(loader, q.TrainSplit, extractor, transform, q.BatchSize, q.Device, ct: ct);
-                    held = await ClipFeatures.ExtractAsync(loader, evalSplit, extractor, transform, q.BatchSize, q.Device, ct: ct);
+                    allTrain = await ClipFeatures.ExtractAsync(loader, q.TrainSplit, extractor, transform, q.BatchSize, q.Device, ct: ct, group: q.Group);
+                    held = await ClipFeatures.ExtractAsync(loader, evalSplit, extractor, transform, q.BatchSize, q.Device, ct: ct, group: q.Group);
                 }
                 if (q.Repeats > 1) log.WriteLine($"  run {r + 1}/{q.Repeats} (seed {seed})");
                 runs.Add(ProbeOnce(model, allTrain, held!, loader.NumClasses, evalSplit, q, seed, r == 0 ? log : TextWriter.Null, log));

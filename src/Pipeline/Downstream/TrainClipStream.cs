@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using CrossVideoMAE.Pipeline.Feed;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;
 
@@ -31,40 +32,44 @@ public sealed class TrainClipStream(LabelledClipLoader loader, string split, int
 {
     public async IAsyncEnumerable<DecodedBatch> EpochAsync(ulong seed, long epoch, [EnumeratorCancellation] CancellationToken ct = default)
     {
+        using var decoder = new ShardRowDecoder();
+        await foreach (IReadOnlyList<(ShardRow Row, string Source)> rows in EpochRowsAsync(seed, epoch, ct).ConfigureAwait(false))
+            yield return Decode(rows, decoder);
+    }
+
+    /// <summary>
+    /// The batches of an epoch as rows, not yet decoded (so a data-parallel rank decodes only its own
+    /// batches and a resumed run skips batches cheaply): the order depends only on (seed, epoch) and the
+    /// batch size; a batch ends early where the frame size or the sampled-frame count changes.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<(ShardRow Row, string Source)>> EpochRowsAsync(ulong seed, long epoch, [EnumeratorCancellation] CancellationToken ct = default)
+    {
         var random = new Random(unchecked((int)(seed * 1_000_003UL + (ulong)epoch * 7919UL)));
         var buffer = new List<(ShardRow row, string source)>();
-        var pending = new List<DecodedSample>();
-        using var decoder = new ShardRowDecoder();
-        try
+        var pending = new List<(ShardRow Row, string Source)>();
+        ShardInfo[] shards = loader.Index.Shards.ToArray();
+        random.Shuffle(shards);
+        foreach (ShardInfo shard in shards)
         {
-            ShardInfo[] shards = loader.Index.Shards.ToArray();
-            random.Shuffle(shards);
-            foreach (ShardInfo shard in shards)
-            {
-                await using ShardReader reader = await ShardReader.OpenAsync(loader.ShardDirectory, shard, ct).ConfigureAwait(false);
-                int[] groups = Enumerable.Range(0, reader.RowGroupCount).ToArray();
-                random.Shuffle(groups);
-                foreach (int g in groups)
-                    foreach (ShardRow row in await reader.ReadRowGroupAsync(g, ct).ConfigureAwait(false))
-                    {
-                        if (row.Split != split) continue;
-                        buffer.Add((row, reader.Path));
-                        if (buffer.Count < shuffleBuffer) continue;
-                        DecodedBatch? b = Push(TakeRandom(buffer, random), decoder, pending);
-                        if (b is not null) yield return b;
-                    }
-            }
-            while (buffer.Count > 0)
-            {
-                DecodedBatch? b = Push(TakeRandom(buffer, random), decoder, pending);
-                if (b is not null) yield return b;
-            }
-            if (pending.Count > 0) yield return Stack(pending);
+            await using ShardReader reader = await ShardReader.OpenAsync(loader.ShardDirectory, shard, ct).ConfigureAwait(false);
+            int[] groups = Enumerable.Range(0, reader.RowGroupCount).ToArray();
+            random.Shuffle(groups);
+            foreach (int g in groups)
+                foreach (ShardRow row in await reader.ReadRowGroupAsync(g, ct).ConfigureAwait(false))
+                {
+                    if (row.Split != split) continue;
+                    buffer.Add((row, reader.Path));
+                    if (buffer.Count < shuffleBuffer) continue;
+                    var b = Push(TakeRandom(buffer, random), pending);
+                    if (b is not null) yield return b;
+                }
         }
-        finally
+        while (buffer.Count > 0)
         {
-            foreach (DecodedSample s in pending) s.Dispose();
+            var b = Push(TakeRandom(buffer, random), pending);
+            if (b is not null) yield return b;
         }
+        if (pending.Count > 0) yield return pending.ToList();
     }
 
     private static (ShardRow row, string source) TakeRandom(List<(ShardRow, string)> buffer, Random random)
@@ -77,25 +82,41 @@ public sealed class TrainClipStream(LabelledClipLoader loader, string split, int
     }
 
     // Adds a row to the batch being built; returns a finished batch when one is complete.
-    private DecodedBatch? Push((ShardRow row, string source) item, ShardRowDecoder decoder, List<DecodedSample> pending)
+    private List<(ShardRow Row, string Source)>? Push((ShardRow row, string source) item, List<(ShardRow Row, string Source)> pending)
     {
         if (item.row.Label < 0 || item.row.Label >= loader.NumClasses)
             throw new InvalidDataException($"{item.source}: video '{item.row.VideoId}' has label {item.row.Label}, outside the index's {loader.NumClasses} classes");
-        DecodedBatch? finished = null;
-        if (pending.Count > 0 && (pending[0].Height != item.row.Height || pending[0].Width != item.row.Width || pending[0].Frames.size(0) != item.row.SampledFrames.Count))
-            finished = Stack(pending);
-        pending.Add(decoder.Decode(item.row, item.source));
-        if (finished is null && pending.Count >= batchSize) finished = Stack(pending);
+        List<(ShardRow, string)>? finished = null;
+        if (pending.Count > 0 && (pending[0].Row.Height != item.row.Height || pending[0].Row.Width != item.row.Width
+                                  || pending[0].Row.SampledFrames.Count != item.row.SampledFrames.Count))
+        {
+            finished = pending.ToList();
+            pending.Clear();
+        }
+        pending.Add(item);
+        if (finished is null && pending.Count >= batchSize)
+        {
+            finished = pending.ToList();
+            pending.Clear();
+        }
         return finished;
     }
 
-    private static DecodedBatch Stack(List<DecodedSample> samples)
+    /// <summary>Decodes and stacks one batch of rows.</summary>
+    public static DecodedBatch Decode(IReadOnlyList<(ShardRow Row, string Source)> rows, ShardRowDecoder decoder)
     {
-        Tensor clips = torch.stack(samples.Select(s => s.Clip).ToArray(), 0).DetachFromDisposeScope();     // [B, T, H, W, 3]
-        Tensor frames = torch.stack(samples.Select(s => s.Frames).ToArray(), 0).DetachFromDisposeScope();  // [B, n, H, W, 3]
-        Tensor labels = torch.tensor(samples.Select(s => (long)s.Label).ToArray(), [samples.Count]).DetachFromDisposeScope(); // [B]
-        foreach (DecodedSample s in samples) s.Dispose();
-        samples.Clear();
-        return new DecodedBatch(clips, frames, labels);
+        var samples = new List<DecodedSample>(rows.Count);
+        try
+        {
+            foreach (var (row, source) in rows) samples.Add(decoder.Decode(row, source));
+            Tensor clips = torch.stack(samples.Select(s => s.Clip).ToArray(), 0).DetachFromDisposeScope();     // [B, T, H, W, 3]
+            Tensor frames = torch.stack(samples.Select(s => s.Frames).ToArray(), 0).DetachFromDisposeScope();  // [B, n, H, W, 3]
+            Tensor labels = torch.tensor(samples.Select(s => (long)s.Label).ToArray(), [samples.Count]).DetachFromDisposeScope(); // [B]
+            return new DecodedBatch(clips, frames, labels);
+        }
+        finally
+        {
+            foreach (DecodedSample s in samples) s.Dispose();
+        }
     }
 }

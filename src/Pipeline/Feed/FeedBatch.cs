@@ -5,9 +5,10 @@ using CrossVideoMAE.Torch;
 namespace CrossVideoMAE.Pipeline.Feed;
 
 /// <summary>
-/// One augmented training batch and where it sits in the data order: <see cref="Epoch"/>, the
-/// position of its first sample in that epoch's order (<see cref="FirstSample"/>) and its
-/// <see cref="BatchIndex"/> in the epoch, so a checkpoint can name the exact next sample.
+/// One augmented training batch (this rank's share of a global batch) and where it sits in the data
+/// order: <see cref="Epoch"/>, the position of its first sample in that epoch's order
+/// (<see cref="FirstSample"/>; its samples are the consecutive positions from there) and the global
+/// batch's <see cref="BatchIndex"/> in the epoch, so a checkpoint can name the exact next sample.
 /// View1, View2 [B, 3, T, S, S]; Frames [B, n, 3, S, S] (float32, normalised, on the training
 /// device); FrameIndices [B, n] int64. Owns the tensors; when they were rented from a
 /// <see cref="ViewBufferPool"/>, disposing hands View1, View2 and Frames back for the next batches,

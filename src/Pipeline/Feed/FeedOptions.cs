@@ -1,4 +1,5 @@
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Torch;
 
 namespace CrossVideoMAE.Pipeline.Feed;
@@ -7,7 +8,10 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// How the train feed runs: <see cref="BatchSize"/> samples per batch, <see cref="DecodeThreads"/>
 /// JPEG decoders in parallel, at most <see cref="Prefetch"/> finished batches held ahead of the
 /// trainer, the rows of at most <see cref="WindowShards"/> shards in memory (also the shuffle
-/// window of <see cref="Train.SampleOrder"/>), the augmentation and the device it runs on.
+/// window of <see cref="SampleOrder"/>), the augmentation and the device it runs on.
+/// With <see cref="WorldSize"/> ranks, <see cref="BatchSize"/> is the global batch and this rank's
+/// feed yields its <see cref="LocalBatch"/> = BatchSize / WorldSize samples of each global batch
+/// (<see cref="SampleOrder.RankShare"/>).
 /// </summary>
 public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong Seed)
 {
@@ -15,10 +19,16 @@ public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong See
     public int Prefetch { get; init; } = 2;
     public int WindowShards { get; init; } = 4;
     public Device Device { get; init; } = Device.CPU;
+    public int Rank { get; init; }
+    public int WorldSize { get; init; } = 1;
+    public int LocalBatch => BatchSize / WorldSize;
 
     public FeedOptions Validate()
     {
         if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}");
+        if (WorldSize < 1 || Rank < 0 || Rank >= WorldSize) throw new ArgumentException($"rank {Rank} of {WorldSize} ranks is not a valid rank");
+        if (BatchSize % WorldSize != 0)
+            throw new ArgumentException($"optim.batch_size {BatchSize} (the global batch) must be a multiple of the {WorldSize} ranks");
         if (DecodeThreads < 1) throw new ArgumentException($"decode threads must be at least 1, got {DecodeThreads}");
         if (Prefetch < 1) throw new ArgumentException($"prefetch must be at least 1, got {Prefetch}");
         if (WindowShards < 1) throw new ArgumentException($"the shard window must be at least 1, got {WindowShards}");

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Dataflow;
-using CrossVideoMAE.Pipeline.Train;
 using CrossVideoMAE.Stages.Augment;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Jpeg;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;
@@ -17,15 +17,20 @@ namespace CrossVideoMAE.Pipeline.Feed;
 ///                into the batch's uint8 tensors when its rows share one size, see BatchSlab)
 ///   -> batch    (BatchBlock, B samples)
 ///   -> collate  (nothing to do for a slab; else center-crop to the batch's min H, W and stack; see BatchCollate)
-///   -> augment  (CrossVideoViewAugmenter on the training device, AugmentRandom.ForBatch(seed, epoch, batch))
+///   -> augment  (CrossVideoViewAugmenter on the training device, each sample's draws from
+///                AugmentRandom.ForSample(seed, epoch, position), the mixing from ForBatch(seed, epoch, batch x W + rank))
 ///   -> output   (BufferBlock, BoundedCapacity = prefetch) -> the trainer
 /// </code>
 /// Every block is bounded, completion and faults propagate, and cancellation stops every block.
 /// Whatever the graph holds when an epoch stops early (the trainer's last step, a fault, Ctrl+C) is
 /// freed when the enumeration ends (<see cref="InFlight"/>).
 /// The batches depend only on (seed, epoch, batch index): the order comes from
-/// <see cref="SampleOrder"/>, decoding keeps order, and each batch's augmentation draws from its own
-/// random source. An epoch yields only full batches (the last partial batch is dropped).
+/// <see cref="SampleOrder"/>, decoding keeps order, and each sample's augmentation draws from its own
+/// random source keyed by its position in the epoch (mixup/cutmix, which pair samples, draw once per
+/// rank's batch). An epoch yields only full batches (the last partial batch is dropped).
+/// With <see cref="FeedOptions.WorldSize"/> W &gt; 1 each rank's feed yields its share of every global
+/// batch (<see cref="SampleOrder.RankShare"/>): the same samples, augmented the same, as the
+/// one-rank feed's batch holds at those positions.
 /// The view tensors of disposed batches are reused for later ones, across epochs, and so are the
 /// uint8 input tensors the frames are decoded into (two <see cref="ViewBufferPool"/>s the feed
 /// owns: dispose the feed to free them).
@@ -60,7 +65,7 @@ public sealed class TrainFeed : IDisposable
     public string IndexPath { get; }
     public SampleOrder Order { get; }
 
-    /// <summary>Full batches in one epoch.</summary>
+    /// <summary>Full (global) batches in one epoch.</summary>
     public long BatchesPerEpoch => Order.Total / Options.BatchSize;
 
     /// <summary>
@@ -72,7 +77,7 @@ public sealed class TrainFeed : IDisposable
         if (startBatch < 0 || count < 0 || startBatch + count > BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(count), $"batches {startBatch}..{startBatch + count} are outside the epoch's {BatchesPerEpoch}");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        int b = Options.BatchSize;
+        int b = Options.LocalBatch;
         // libjpeg-turbo's fast IDCT and chroma upsampling: ~11% less decode CPU, and as close to ffmpeg's
         // decode of the same JPEGs as the accurate settings (JpegDecoderOptions.Fast, JpegTests).
         using var decoders = new ThreadLocal<ShardRowDecoder>(() => new ShardRowDecoder(JpegDecoderOptions.Fast), trackAllValues: true);
@@ -129,7 +134,7 @@ public sealed class TrainFeed : IDisposable
         collate.LinkTo(augment, link);
         augment.LinkTo(output, link);
 
-        Task producer = ProduceAsync(decode, inFlight, epoch, startBatch * b, count, cts.Token);
+        Task producer = ProduceAsync(decode, inFlight, epoch, startBatch, count, cts.Token);
         bool finished = false;
         try
         {
@@ -179,14 +184,14 @@ public sealed class TrainFeed : IDisposable
     }
 
     // Reads the rows of `batches` batches, B at a time, and sends each with the slab its batch decodes into (if any).
-    private async Task ProduceAsync(ITargetBlock<(ShardRow, string, BatchSlab?, int)> target, InFlight inFlight, int epoch, long skip, long batches, CancellationToken ct)
+    private async Task ProduceAsync(ITargetBlock<(ShardRow, string, BatchSlab?, int)> target, InFlight inFlight, int epoch, long startBatch, long batches, CancellationToken ct)
     {
         var reader = new ShardWindowReader(shardDirectory, Index.Shards, Options.WindowShards);
-        int b = Options.BatchSize;
+        int b = Options.LocalBatch;
         var rows = new List<(ShardRow Row, string Source)>(b);
         try
         {
-            foreach ((int shard, long row) in Order.Epoch(epoch, skip).Take(checked((int)(batches * b))))
+            foreach ((int shard, long row, long _) in Order.RankShare(epoch, Options.Rank, Options.WorldSize, Options.BatchSize, startBatch).Take(checked((int)(batches * b))))
             {
                 rows.Add((await reader.GetAsync(shard, row, ct).ConfigureAwait(false), reader.PathOf(shard)));
                 if (rows.Count < b) continue;
@@ -235,10 +240,12 @@ public sealed class TrainFeed : IDisposable
         {
             Tensor c = clips.to(Options.Device);
             Tensor f = frames.to(Options.Device);
-            AugmentRandom rng = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex);
-            AugmentedViews views = augmenter.Apply(c, f, labels: null, rng, buffers);
+            long first = batchIndex * Options.BatchSize + (long)Options.Rank * Options.LocalBatch;
+            AugmentRandom mix = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex * Options.WorldSize + Options.Rank);
+            AugmentRandom[] samples = Enumerable.Range(0, Options.LocalBatch).Select(i => AugmentRandom.ForSample(Options.Seed, epoch, first + i)).ToArray();
+            AugmentedViews views = augmenter.Apply(c, f, labels: null, mix, samples, buffers);
             Tensor p = positions.to(Options.Device);
-            return new FeedBatch(epoch, batchIndex * Options.BatchSize, batchIndex,
+            return new FeedBatch(epoch, first, batchIndex,
                 views.U1.DetachFromDisposeScope(), views.U2.DetachFromDisposeScope(), views.Frames.DetachFromDisposeScope(), p.DetachFromDisposeScope(),
                 buffers);
         }

@@ -43,5 +43,25 @@ public sealed class MetricsLog : IDisposable
         return result;
     }
 
+    /// <summary>A killed run may have logged steps after its last checkpoint; before the resumed run logs
+    /// them again, keep only the records whose "step" is at most <paramref name="lastStep"/>.</summary>
+    public static void KeepUpTo(string path, long lastStep)
+    {
+        if (!File.Exists(path)) return;
+        var keep = File.ReadLines(path).Where(line =>
+        {
+            if (string.IsNullOrWhiteSpace(line)) return false;
+            try
+            {
+                using JsonDocument d = JsonDocument.Parse(line);
+                return d.RootElement.TryGetProperty("step", out JsonElement s) && s.GetInt64() <= lastStep;
+            }
+            catch (JsonException) { return false; }
+        }).ToList();
+        string tmp = path + ".tmp";
+        File.WriteAllLines(tmp, keep);
+        File.Move(tmp, path, overwrite: true);
+    }
+
     public void Dispose() => writer.Dispose();
 }

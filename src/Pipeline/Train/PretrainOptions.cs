@@ -13,6 +13,10 @@ public sealed record PretrainOptions(string ManifestPath, string OutDir)
     public string? InitImage { get; init; }
     public string? InitModel { get; init; }
     public int TtaSteps { get; init; }
+    /// <summary>The data-parallel group this process is a rank of (<see cref="Distributed.SingleRank"/> when alone).</summary>
+    public Distributed.IRankGroup Group { get; init; } = Distributed.SingleRank.Instance;
+    /// <summary>This rank's index on its machine: a run.device of plain "cuda" becomes cuda:LocalRank when data-parallel.</summary>
+    public int LocalRank { get; init; }
 }
 
 /// <summary>What the trainer reports after each optimiser step (for the progress display).</summary>

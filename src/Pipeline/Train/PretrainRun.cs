@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using CrossVideoMAE.Model;
 using CrossVideoMAE.Model.Checkpoints.KeyMaps;
 using CrossVideoMAE.Model.Checkpoints.Training;
+using CrossVideoMAE.Model.Masking;
 using CrossVideoMAE.Model.Objective;
 using CrossVideoMAE.Model.Optimization;
+using CrossVideoMAE.Model;
 using CrossVideoMAE.Pipeline.Config;
 using CrossVideoMAE.Pipeline.Feed;
+using CrossVideoMAE.Pipeline.Train.Distributed;
+using CrossVideoMAE.Stages.Feed;
 using CrossVideoMAE.Stages.Sampling;
-using CrossVideoMAE.Torch;
 using CrossVideoMAE.Torch.IO;
-using CrossVideoMAE.Torch.Optim;
 using CrossVideoMAE.Torch.NN;
+using CrossVideoMAE.Torch.Optim;
+using CrossVideoMAE.Torch;
 
 namespace CrossVideoMAE.Pipeline.Train;
 
@@ -32,6 +35,13 @@ namespace CrossVideoMAE.Pipeline.Train;
 /// AdamW steps of the same objective (same views, new masks each step, no accumulation) at the
 /// constant lr base_lr x batch / 256; the adaptation carries over from batch to batch. The adapted
 /// weights are written like a pre-training run's.</para>
+/// <para>Data parallel (<see cref="PretrainOptions.Group"/> of W ranks): optim.batch_size is the global
+/// batch; each rank trains on its share of every global batch (<see cref="SampleOrder.RankShare"/>),
+/// each sample's augmentation and masks are keyed by (seed, epoch, position in the epoch), the
+/// contrastive terms see the global batch (<see cref="RankBatchGather"/>) and the gradients are
+/// averaged across ranks after the backward pass (<see cref="GradientAverager"/>), so a step computes
+/// the loss and the gradient of the one-rank run. Every rank checks that the others resolved the same
+/// config; rank 0 alone writes the files below; every rank resumes from the same checkpoint.</para>
 /// Writes into the output folder: config.resolved.yaml, metrics.jsonl (one record per step),
 /// checkpoints/ckpt-*.safetensors, model.safetensors (full model state) and
 /// video_encoder.safetensors (the encoder in MAE/timm names, loadable by PyTorch).
@@ -59,16 +69,21 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         ModelConfig mc = settings.ToModelConfig();
         var lossFn = new CrossVideoMaeLoss(settings.ToLossConfig(), mc);
         Device device = Device.Parse(settings.Run.Device);
+        if (device.Type == DeviceType.CUDA && device.Index < 0 && options.Group.WorldSize > 1) device = Device.CUDA(options.LocalRank);
         ulong seed = settings.Run.Seed;
         int b = settings.Optim.BatchSize, accum = tta ? 1 : settings.Optim.AccumSteps;
+        IRankGroup group = options.Group;
+        bool writer = group.Rank == 0;
+        string configJson = JsonSerializer.Serialize(settings);
+        ConfigAgreement.Check(group, $"{configJson}\nmax_steps={options.MaxSteps}\ntta_steps={options.TtaSteps}\nresume={options.Resume}\ninit={Path.GetFileName(options.InitModel)}|{Path.GetFileName(options.InitVideo)}|{Path.GetFileName(options.InitImage)}");
 
         Directory.CreateDirectory(options.OutDir);
-        File.WriteAllText(Path.Combine(options.OutDir, ResolvedConfigFile), StrictYaml.Serialize(settings));
+        if (writer) AtomicText.Write(Path.Combine(options.OutDir, ResolvedConfigFile), StrictYaml.Serialize(settings));
 
         using var feed = await TrainFeed.OpenAsync(options.ManifestPath, new FeedOptions(b, settings.ToAugmentConfig(), seed)
         {
             DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
-            WindowShards = settings.Run.WindowShards, Device = device,
+            WindowShards = settings.Run.WindowShards, Device = device, Rank = group.Rank, WorldSize = group.WorldSize,
         }, ct).ConfigureAwait(false);
         CheckData(feed, mc);
         long batchesPerEpoch = feed.BatchesPerEpoch / accum * accum;
@@ -102,11 +117,14 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
             if (options.InitVideo is not null) log.WriteLine(InitialWeights.LoadEncoder(model, mc, options.InitVideo, "video_encoder."));
             if (options.InitImage is not null) log.WriteLine(InitialWeights.LoadEncoder(model, mc, options.InitImage, "image_encoder."));
         }
+        // Every rank starts from rank 0's weights (they agree already when built from the same seed or file).
+        foreach (Parameter p in model.parameters()) group.Broadcast(p, root: 0);
+        var averager = new GradientAverager(model.parameters().ToList(), group);
+        BatchGather? gather = group.WorldSize > 1 ? new RankBatchGather(group) : null;
         string metricsPath = Path.Combine(options.OutDir, MetricsFile);
-        if (options.Resume) KeepMetricsUpTo(metricsPath, step);
-        using var metrics = new MetricsLog(metricsPath, append: options.Resume);
+        if (options.Resume && writer) MetricsLog.KeepUpTo(metricsPath, step);
+        using MetricsLog? metrics = writer ? new MetricsLog(metricsPath, append: options.Resume) : null;
 
-        string configJson = JsonSerializer.Serialize(settings);
         long firstStep = step;
         var wall = Stopwatch.StartNew();
         double feedWait = 0, lastLoss = double.NaN;
@@ -129,12 +147,15 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
                 int repeats = tta ? options.TtaSteps : 1;
                 for (int k = 0; k < repeats && step < stopAt; k++)
                 {
-                    ulong maskSeed = StableHash.Derive(seed, $"epoch{batch.Epoch}", batch.BatchIndex * repeats + k, "mask");
-                    MicroStep(model, lossFn, batch, maskSeed, settings.Run.Bf16 ? device : null, accum, sums);
-                    clips += batch.Size;
+                    MicroStep(model, lossFn, batch, seed, repeats, k, gather, settings.Run.Bf16 ? device : null, accum, sums);
+                    clips += batch.Size * group.WorldSize;
                     bool stepNow = tta || (batch.BatchIndex + 1) % accum == 0;
                     if (!stepNow) continue;
 
+                    double reduceBefore = averager.Seconds;
+                    averager.Average();
+                    double reduceSeconds = averager.Seconds - reduceBefore;
+                    MeanOverRanks(group, sums);
                     double scheduled = schedule.Apply(optimizer, step);
                     double gradNorm = optimizer.clip_grad_norm(settings.Optim.ClipGrad > 0 ? settings.Optim.ClipGrad : double.PositiveInfinity);
                     optimizer.step();
@@ -154,17 +175,18 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
                         ["lr"] = scheduled, ["grad_norm"] = gradNorm,
                         ["clips_per_s"] = seconds > 0 ? stepClips / seconds : 0.0,
                         ["feed_wait_ms"] = stepFeedWait * 1000, ["step_ms"] = seconds * 1000,
+                        ["allreduce_ms"] = reduceSeconds * 1000, ["world_size"] = group.WorldSize,
                     };
                     foreach (var (name, sum) in sums) record["loss_" + name] = sum / (tta ? 1 : accum);
                     lastLoss = sums["total"] / (tta ? 1 : accum);
-                    if (step % settings.Run.LogEvery == 0 || step == stopAt) metrics.Write(record);
+                    if (step % settings.Run.LogEvery == 0 || step == stopAt) metrics?.Write(record);
                     onStep?.Invoke(new StepReport(step, stopAt, batch.Epoch, lastLoss, scheduled, seconds > 0 ? stepClips / seconds : 0, seconds > 0 ? stepFeedWait / seconds : 0));
                     sums.Clear();
                     stepFeedWait = 0;
                     stepClock.Restart();
 
                     if (step % ReleaseMemoryEvery == 0) torch.release_free_memory();
-                    if (!tta && (step % settings.Run.CheckpointEvery == 0 || step == stopAt))
+                    if (writer && !tta && (step % settings.Run.CheckpointEvery == 0 || step == stopAt))
                         SaveCheckpoint(checkpoints, model, optimizer, step, posEpoch, nextBatch * b, configJson);
                 }
             }
@@ -173,6 +195,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
             if (epoch >= epochs && epochs > 0) break;
         }
 
+        if (!writer) return new PretrainSummary(firstStep, step, wall.Elapsed.TotalSeconds, clips, lastLoss, feedWait, options.OutDir);
         Dictionary<string, Tensor> state = model.state_dict();
         SafeTensors.Save(Path.Combine(options.OutDir, ModelFile), state.OrderBy(kv => kv.Key, StringComparer.Ordinal),
             new Dictionary<string, string> { ["format"] = "cvmae-model", ["config"] = configJson, ["step"] = step.ToString(CultureInfo.InvariantCulture) });
@@ -181,21 +204,43 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
     }
 
     // One forward and backward pass; the loss is divided by accum so the summed gradients are the mean's.
-    private static void MicroStep(CrossVideoMAE.Model.CrossVideoMAE model, CrossVideoMaeLoss lossFn, FeedBatch batch, ulong maskSeed,
-        Device? autocastDevice, int accum, Dictionary<string, double> sums)
+    // Each sample's masks come from its own generator, seeded by (seed, epoch, position in the epoch,
+    // TTA repeat), so they do not depend on the batch or rank the sample is trained in.
+    private static void MicroStep(CrossVideoMAE.Model.CrossVideoMAE model, CrossVideoMaeLoss lossFn, FeedBatch batch, ulong seed, int repeats, int repeat,
+        BatchGather? gather, Device? autocastDevice, int accum, Dictionary<string, double> sums)
     {
         using var scope = torch.NewDisposeScope();
-        using var masks = new Generator(maskSeed);
-        CrossVideoMaeBatch input = batch.ToModelBatch();
-        LossTerms terms;
-        using (autocastDevice is { } d ? torch.autocast(d.Type) : null)
+        var generators = new List<Generator>((int)batch.Size);
+        try
         {
-            CrossVideoMaeOutput output = model.forward(input, masks, lossFn.RequiredParts);
-            terms = lossFn.Compute(output, input);
+            for (long i = 0; i < batch.Size; i++)
+                generators.Add(new Generator(StableHash.Derive(seed, $"epoch{batch.Epoch}", (batch.FirstSample + i) * repeats + repeat, "mask")));
+            CrossVideoMaeBatch input = batch.ToModelBatch();
+            LossTerms terms;
+            using (autocastDevice is { } d ? torch.autocast(d.Type) : null)
+            {
+                CrossVideoMaeOutput output = model.forward(input, MaskNoise.PerSample(generators), lossFn.RequiredParts);
+                terms = lossFn.Compute(output, input, gather);
+            }
+            (terms.Total / accum).backward();
+            foreach (var (name, value) in terms.ToScalars())
+                sums[name] = sums.GetValueOrDefault(name) + value;
         }
-        (terms.Total / accum).backward();
-        foreach (var (name, value) in terms.ToScalars())
-            sums[name] = sums.GetValueOrDefault(name) + value;
+        finally
+        {
+            foreach (Generator g in generators) g.Dispose();
+        }
+    }
+
+    // Each rank's loss terms are means over its share of the batch; their mean over ranks is the global batch's.
+    private static void MeanOverRanks(IRankGroup group, Dictionary<string, double> sums)
+    {
+        if (group.WorldSize == 1) return;
+        string[] names = sums.Keys.Order(StringComparer.Ordinal).ToArray();
+        using Tensor values = torch.tensor(names.Select(n => sums[n]).ToArray());   // [terms] float64
+        group.AllReduceSum([values]);
+        double[] total = values.data<double>().ToArray();
+        for (int i = 0; i < names.Length; i++) sums[names[i]] = total[i] / group.WorldSize;
     }
 
     private void CheckData(TrainFeed feed, ModelConfig mc)
@@ -225,21 +270,4 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         {
             Step = step, Epoch = epoch, SampleInEpoch = sample, SchedulePosition = step, ConfigJson = configJson,
         }, model.state_dict(), optimizer);
-
-    // A killed run may have logged steps after its last checkpoint; the resumed run logs them again.
-    private static void KeepMetricsUpTo(string path, long step)
-    {
-        if (!File.Exists(path)) return;
-        var keep = File.ReadLines(path).Where(line =>
-        {
-            if (string.IsNullOrWhiteSpace(line)) return false;
-            try
-            {
-                using JsonDocument d = JsonDocument.Parse(line);
-                return d.RootElement.TryGetProperty("step", out JsonElement s) && s.GetInt64() <= step;
-            }
-            catch (JsonException) { return false; }
-        }).ToList();
-        File.WriteAllLines(path, keep);
-    }
 }

@@ -40,6 +40,11 @@ public sealed class AugmentRandom
     public static AugmentRandom ForBatch(ulong seed, long epoch, long batch) =>
         new(Mix(Mix(seed) ^ Mix(unchecked((ulong)epoch) + 0x632B_E59B_D9B4_E019UL) ^ unchecked((ulong)batch)));
 
+    /// <summary>A source whose seed depends only on (seed, epoch, position of the sample in the
+    /// epoch's order): the draws of one sample, whatever batch or rank it is trained in.</summary>
+    public static AugmentRandom ForSample(ulong seed, long epoch, long position) =>
+        new(Mix(Mix(seed ^ 0xD1B5_4A32_D192_ED03UL) ^ Mix(unchecked((ulong)epoch) + 0x632B_E59B_D9B4_E019UL) ^ Mix(unchecked((ulong)position))));
+
     /// <summary>Uniform in [lo, hi).</summary>
     public double Uniform(double lo, double hi) => lo + (hi - lo) * random.NextDouble();
 

@@ -52,7 +52,10 @@ public sealed class CrossVideoViewAugmenter
     /// flips (unless shared), RandAugment steps, erasing boxes, the mixing, then each frame's box
     /// and flip. Sizes are those after the short-side resize.
     /// </summary>
-    public ViewPlan Plan(AugmentRandom rng, int batch, int frameCount, int clipHeight, int clipWidth, int frameHeight, int frameWidth)
+    public ViewPlan Plan(AugmentRandom rng, int batch, int frameCount, int clipHeight, int clipWidth, int frameHeight, int frameWidth) =>
+        Plan(rng, batch, frameCount, clipHeight, clipWidth, frameHeight, frameWidth, drawMix: true);
+
+    private ViewPlan Plan(AugmentRandom rng, int batch, int frameCount, int clipHeight, int clipWidth, int frameHeight, int frameWidth, bool drawMix)
     {
         int s = Config.CropSize;
         CropBox[] crop1 = videoCrop.Sample(rng, batch, clipHeight, clipWidth);
@@ -66,7 +69,7 @@ public sealed class CrossVideoViewAugmenter
         }
         RandAugmentStep[][]? steps = randAugment?.Sample(rng, batch, s, s);
         CropBox?[]? erased = erasing?.Sample(rng, batch, s, s);
-        MixParams mix = mixer.Sample(rng, s, s);
+        MixParams mix = drawMix ? mixer.Sample(rng, s, s) : MixParams.None;
         var frameCrops = new CropBox[batch][];
         var frameFlips = new bool[batch][];
         for (int b = 0; b < batch; b++)
@@ -82,11 +85,38 @@ public sealed class CrossVideoViewAugmenter
         return new ViewPlan(crop1, flip1, crop2, flip2, steps, erased, mix, frameCrops, frameFlips);
     }
 
+    /// <summary>
+    /// Per-sample draws: sample i's boxes, flips, RandAugment steps, erasing box and erasing noise come
+    /// from <paramref name="sampleRngs"/>[i] alone (in <see cref="Plan"/>'s order for a batch of one),
+    /// so a sample is augmented the same whichever batch or rank it lands in; the mixing, which
+    /// pairs samples of the batch, is drawn from <paramref name="mixRng"/>.
+    /// </summary>
+    public ViewPlan PlanPerSample(IReadOnlyList<AugmentRandom> sampleRngs, AugmentRandom mixRng, int frameCount, int clipHeight, int clipWidth, int frameHeight, int frameWidth)
+    {
+        int batch = sampleRngs.Count;
+        var plans = new ViewPlan[batch];
+        for (int i = 0; i < batch; i++)
+            plans[i] = Plan(sampleRngs[i], 1, frameCount, clipHeight, clipWidth, frameHeight, frameWidth, drawMix: false);
+        MixParams mix = mixer.Sample(mixRng, Config.CropSize, Config.CropSize);
+        return new ViewPlan(
+            plans.Select(p => p.Crop1[0]).ToArray(), plans.Select(p => p.Flip1[0]).ToArray(),
+            plans.Select(p => p.Crop2[0]).ToArray(), plans.Select(p => p.Flip2[0]).ToArray(),
+            randAugment is null ? null : plans.Select(p => p.RandAugment![0]).ToArray(),
+            erasing is null ? null : plans.Select(p => p.Erasing![0]).ToArray(),
+            mix, plans.Select(p => p.FrameCrops[0]).ToArray(), plans.Select(p => p.FrameFlips[0]).ToArray());
+    }
+
     /// <summary>Augments one batch. See the class summary for layouts. With <paramref name="buffers"/>
     /// the three views are written into tensors rented from it, and disposing the result hands
     /// them back (see <see cref="ViewBufferPool"/>).</summary>
-    public AugmentedViews Apply(Tensor clips, Tensor frames, Tensor? labels, AugmentRandom rng, ViewBufferPool? buffers = null)
+    public AugmentedViews Apply(Tensor clips, Tensor frames, Tensor? labels, AugmentRandom rng, ViewBufferPool? buffers = null) =>
+        Apply(clips, frames, labels, rng, sampleRngs: null, buffers);
+
+    /// <summary>As <see cref="Apply(Tensor, Tensor, Tensor?, AugmentRandom, ViewBufferPool?)"/> with each
+    /// sample's draws from its own source (<see cref="PlanPerSample"/>); <paramref name="mixRng"/> draws the mixing.</summary>
+    public AugmentedViews Apply(Tensor clips, Tensor frames, Tensor? labels, AugmentRandom mixRng, IReadOnlyList<AugmentRandom>? sampleRngs, ViewBufferPool? buffers = null)
     {
+        AugmentRandom rng = mixRng;
         (int batch, int _, int _, int _) = ClipTensor.Check(clips, nameof(clips));
         (int frameBatch, int frameCount, int _, int _) = ClipTensor.Check(frames, nameof(frames));
         if (frameBatch != batch)
@@ -101,7 +131,11 @@ public sealed class CrossVideoViewAugmenter
         using var scope = torch.NewDisposeScope();
         Tensor c = resize.Apply(clips);  // [B, T, H', W', 3]
         Tensor f = resize.Apply(frames); // [B, n, H', W', 3]
-        ViewPlan plan = Plan(rng, batch, frameCount, (int)c.size(2), (int)c.size(3), (int)f.size(2), (int)f.size(3));
+        if (sampleRngs is not null && sampleRngs.Count != batch)
+            throw new ArgumentException($"{sampleRngs.Count} per-sample random sources for a batch of {batch}", nameof(sampleRngs));
+        ViewPlan plan = sampleRngs is null
+            ? Plan(rng, batch, frameCount, (int)c.size(2), (int)c.size(3), (int)f.size(2), (int)f.size(3))
+            : PlanPerSample(sampleRngs, rng, frameCount, (int)c.size(2), (int)c.size(3), (int)f.size(2), (int)f.size(3));
 
         long t = c.size(1), s = Config.CropSize;
         var rented = new List<Tensor>(3);
@@ -117,7 +151,7 @@ public sealed class CrossVideoViewAugmenter
             Tensor u1 = Output([batch, 3, t, s, s]); // [B, 3, T, S, S]
             Tensor u2 = Output([batch, 3, t, s, s]);
             Tensor fr = Output([batch, frameCount, 3, s, s]); // [B, n, 3, S, S]
-            for (int i = 0; i < batch; i++) BuildSample(c.select(0, i), plan, i, u1.select(0, i), u2.select(0, i), rng);
+            for (int i = 0; i < batch; i++) BuildSample(c.select(0, i), plan, i, u1.select(0, i), u2.select(0, i), sampleRngs?[i] ?? rng);
             MixupCutmix.ApplyInPlace(u2, plan.Mix);
             Tensor? targets = labels is null ? null : mixer.Targets(labels, Config.NumClasses, plan.Mix); // [B, K]
             BuildFrames(f, plan.FrameCrops, plan.FrameFlips, fr);

@@ -1,6 +1,6 @@
 using CrossVideoMAE.Stages.Shards;
 
-namespace CrossVideoMAE.Pipeline.Feed;
+namespace CrossVideoMAE.Stages.Feed;
 
 /// <summary>
 /// Hands out shard rows by (shard, row) while keeping the rows of at most <c>capacity</c> shards

@@ -2,7 +2,7 @@ using CrossVideoMAE.Stages.Augment;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;
 
-namespace CrossVideoMAE.Pipeline.Feed;
+namespace CrossVideoMAE.Stages.Feed;
 
 /// <summary>
 /// The uint8 input tensors of one batch, decoded into in place: Clips [B, T, H, W, 3] and Frames

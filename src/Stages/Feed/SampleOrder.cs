@@ -1,6 +1,6 @@
 using CrossVideoMAE.Stages.Sampling;
 
-namespace CrossVideoMAE.Pipeline.Train;
+namespace CrossVideoMAE.Stages.Feed;
 
 /// <summary>
 /// The order in which an epoch visits the samples of a set of shards, decided by (seed, epoch)
@@ -52,6 +52,33 @@ public sealed class SampleOrder
                 if (position++ < skip) continue;
                 yield return pairs[k];
             }
+        }
+    }
+
+    /// <summary>
+    /// One rank's share of an epoch for data-parallel training with a global batch of
+    /// <paramref name="globalBatch"/> samples over <paramref name="worldSize"/> ranks: global batch k is
+    /// positions [kB, (k+1)B) of <see cref="Epoch"/>'s order, and rank r takes its slice
+    /// [kB + r·B/W, kB + (r+1)·B/W). The shares are disjoint, together they are the epoch's full
+    /// batches, and every global batch holds the samples a one-rank run's batch k holds. Starts at
+    /// global batch <paramref name="startBatch"/>; yields (shard, row, position in the epoch).
+    /// </summary>
+    public IEnumerable<(int shard, long row, long position)> RankShare(int epoch, int rank, int worldSize, int globalBatch, long startBatch = 0)
+    {
+        if (worldSize < 1) throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "at least one rank");
+        if (rank < 0 || rank >= worldSize) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must be in [0, {worldSize})");
+        if (globalBatch < 1 || globalBatch % worldSize != 0)
+            throw new ArgumentException($"the global batch {globalBatch} must be a positive multiple of the {worldSize} ranks");
+        int local = globalBatch / worldSize;
+        long full = Total / globalBatch * globalBatch;
+        long position = startBatch * globalBatch;
+        if (startBatch < 0 || position > full) throw new ArgumentOutOfRangeException(nameof(startBatch), startBatch, $"an epoch has {full / globalBatch} batches");
+        foreach ((int shard, long row) in Epoch(epoch, position))
+        {
+            if (position >= full) yield break;
+            long inBatch = position % globalBatch;
+            if (inBatch >= (long)rank * local && inBatch < (long)(rank + 1) * local) yield return (shard, row, position);
+            position++;
         }
     }
 

@@ -1,6 +1,6 @@
 using CrossVideoMAE.Torch;
 
-namespace CrossVideoMAE.Pipeline.Feed;
+namespace CrossVideoMAE.Stages.Feed;
 
 /// <summary>
 /// Stacks decoded samples into batch tensors. Clips of one batch may differ in height and width

@@ -1,6 +1,6 @@
 using CrossVideoMAE.Torch;
 
-namespace CrossVideoMAE.Pipeline.Feed;
+namespace CrossVideoMAE.Stages.Feed;
 
 /// <summary>
 /// One shard row decoded to pixels. Clip [T, H, W, 3] and Frames [n, H, W, 3] are uint8 CPU tensors

@@ -2,7 +2,7 @@ using CrossVideoMAE.Stages.Jpeg;
 using CrossVideoMAE.Stages.Shards;
 using CrossVideoMAE.Torch;
 
-namespace CrossVideoMAE.Pipeline.Feed;
+namespace CrossVideoMAE.Stages.Feed;
 
 /// <summary>
 /// Decodes the JPEG frames of a shard row straight into uint8 tensors (libjpeg-turbo writes into

@@ -1,0 +1,32 @@
+using CrossVideoMAE.Torch;
+
+namespace CrossVideoMAE.Pipeline.Train.Distributed;
+
+/// <summary>
+/// The collectives a data-parallel training run needs from its group of ranks. Every rank calls the
+/// same operations in the same order with tensors of the same shapes. <see cref="SingleRank"/> is the
+/// one-process group (every operation is the identity); <see cref="C10dRankGroup"/> runs them over
+/// libtorch's c10d (Gloo on CPU, NCCL on CUDA).
+/// </summary>
+public interface IRankGroup : IDisposable
+{
+    int Rank { get; }
+    int WorldSize { get; }
+
+    /// <summary>Sums each tensor over the ranks, in place (one coalesced operation for the list).</summary>
+    void AllReduceSum(IReadOnlyList<Tensor> tensors);
+
+    /// <summary>local [n, ...] -> [WorldSize * n, ...] (rank 0's rows first); the backward pass sums the
+    /// gradient of each rank's rows over the ranks and hands it to that rank's <paramref name="local"/>.</summary>
+    Tensor AllGatherWithGrad(Tensor local);
+
+    /// <summary>Overwrites <paramref name="tensor"/> on every rank with rank <paramref name="root"/>'s.</summary>
+    void Broadcast(Tensor tensor, int root);
+
+    /// <summary>Waits until every rank has called it.</summary>
+    void Barrier();
+
+    /// <summary>Publishes this rank's <paramref name="value"/> under <paramref name="key"/> and returns every
+    /// rank's value, in rank order (through the rendezvous store).</summary>
+    IReadOnlyList<string> ExchangeStrings(string key, string value);
+}

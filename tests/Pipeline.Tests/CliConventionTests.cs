@@ -87,7 +87,7 @@ public sealed class CliConventionTests : IDisposable
     }
 
     [Fact]
-    public void Json_log_lines_parse_and_carry_utc_time_and_level()
+    public async Task Json_log_lines_parse_and_carry_utc_time_and_level()
     {
         string bad = dir.File("bad.json");
         File.WriteAllText(bad, "[1, 2");
@@ -100,7 +100,7 @@ public sealed class CliConventionTests : IDisposable
         string stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
         Assert.Equal(ExitCodes.BadInput, p.ExitCode);
-        Assert.Equal("", stdout.Result);                                     // logs go to stderr only
+        Assert.Equal("", await stdout);                                     // logs go to stderr only
         string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.NotEmpty(lines);
         var levels = new List<string>();

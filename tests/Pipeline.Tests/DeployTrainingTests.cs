@@ -27,7 +27,8 @@ public class DeployTrainingTests
         File.WriteAllText(Path.Combine(bin, "scontrol"), "#!/bin/sh\nprintf 'gpu-07\\ngpu-08\\n'\n");
         File.WriteAllText(Path.Combine(bin, "srun"),
             "#!/bin/sh\n{ echo \"MASTER_ADDR=$MASTER_ADDR\"; echo \"MASTER_PORT=$MASTER_PORT\"; echo \"CVMAE_THREADS=$CVMAE_THREADS\"; for a in \"$@\"; do echo \"ARG=$a\"; done; } > \"$SRUN_RECORD\"\n");
-        foreach (string tool in new[] { "scontrol", "srun" }) File.SetUnixFileMode(Path.Combine(bin, tool), (UnixFileMode)0b111_101_101);
+        foreach (string tool in new[] { "scontrol", "srun" })
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(bin, tool), (UnixFileMode)0b111_101_101);
 
         var psi = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         psi.ArgumentList.Add(Path.Combine(RepoPaths.Root, "deploy", "slurm", "train.sbatch"));

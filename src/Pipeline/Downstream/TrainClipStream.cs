@@ -37,7 +37,7 @@ public sealed class TrainClipStream(LabelledClipLoader loader, string split, int
         using var decoder = new ShardRowDecoder();
         try
         {
-            ShardInfo[] shards = loader.Index.Shards.ToArray();
+            ShardInfo[] shards = loader.Index.SelectSplits(split).Shards.ToArray();
             random.Shuffle(shards);
             foreach (ShardInfo shard in shards)
             {

@@ -15,6 +15,8 @@ public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong See
     public int Prefetch { get; init; } = 2;
     public int WindowShards { get; init; } = 4;
     public Device Device { get; init; } = Device.CPU;
+    /// <summary>Splits read from the index (selected by name from index.json, no shard is read to find them); empty: every split.</summary>
+    public IReadOnlyList<string> Splits { get; init; } = [];
 
     public FeedOptions Validate()
     {

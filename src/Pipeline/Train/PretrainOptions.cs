@@ -13,6 +13,8 @@ public sealed record PretrainOptions(string ManifestPath, string OutDir)
     public string? InitImage { get; init; }
     public string? InitModel { get; init; }
     public int TtaSteps { get; init; }
+    /// <summary>Splits of the manifest to train on (empty: every split).</summary>
+    public IReadOnlyList<string> Splits { get; init; } = [];
 }
 
 /// <summary>What the trainer reports after each optimiser step (for the progress display).</summary>

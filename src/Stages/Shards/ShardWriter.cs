@@ -7,7 +7,8 @@ namespace CrossVideoMAE.Stages.Shards;
 /// <c>-00001</c>, ... in one folder. A shard is written under a temporary name
 /// (<c>.tmp</c> appended), hashed as it is written, flushed to disk and renamed when complete,
 /// so a shard name that exists is always a whole file. A new shard starts before a row would
-/// take the current one past <see cref="ShardWriterOptions.MaxShardBytes"/>.
+/// take the current one past <see cref="ShardWriterOptions.MaxShardBytes"/>, and before a row of
+/// another split than the current shard's: every shard holds the rows of one split.
 /// Not thread-safe: one writer is fed by one producer.
 /// </summary>
 public sealed class ShardWriter : IAsyncDisposable
@@ -19,6 +20,7 @@ public sealed class ShardWriter : IAsyncDisposable
     private readonly ShardWriterOptions _options;
     private readonly List<ShardInfo> _completed = [];
     private OpenShard? _open;
+    private string _openSplit = "";
     private int _nextSequence;
     private bool _disposed;
 
@@ -48,11 +50,16 @@ public sealed class ShardWriter : IAsyncDisposable
         object?[] values = ShardSchema.ToValues(row, Layout);
         ShardInfo? finished = null;
         if (_open is not null && _open.Writer.RowCount > 0
-            && _open.Writer.EstimatedLength + _open.Writer.RowSizeUpperBound(values) > _options.MaxShardBytes)
+            && (row.Split != _openSplit
+                || _open.Writer.EstimatedLength + _open.Writer.RowSizeUpperBound(values) > _options.MaxShardBytes))
         {
             finished = await FinishOpenShardAsync(ct).ConfigureAwait(false);
         }
-        _open ??= StartShard();
+        if (_open is null)
+        {
+            _open = StartShard();
+            _openSplit = row.Split;
+        }
         await _open.Writer.AppendRowAsync(values, ct).ConfigureAwait(false);
         return finished;
     }
@@ -102,7 +109,7 @@ public sealed class ShardWriter : IAsyncDisposable
             await open.Writer.CompleteAsync(ct).ConfigureAwait(false);
             await open.Hashing.FlushAsync(ct).ConfigureAwait(false);
             open.Disk.Flush(flushToDisk: true);
-            var info = new ShardInfo(open.Name, open.Writer.RowCount, open.Hashing.BytesWritten, open.Hashing.HashHex());
+            var info = new ShardInfo(open.Name, open.Writer.RowCount, open.Hashing.BytesWritten, open.Hashing.HashHex(), _openSplit);
             await open.DisposeStreamsAsync().ConfigureAwait(false);
             long onDisk = new FileInfo(open.TempPath).Length;
             if (onDisk != info.Bytes) throw new IOException($"shard '{open.TempPath}' has {onDisk} bytes on disk but {info.Bytes} were written");

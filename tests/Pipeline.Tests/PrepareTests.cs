@@ -85,7 +85,7 @@ public class PrepareTests(PrepareFixture fx)
         Assert.Equal(index.Totals.Rows, total);
 
         // One frame of one clip against ffmpeg decoding the same source frame (same size, bilinear).
-        string first = Path.Combine(outDir.Path, index.Shards[0].File);
+        string first = Path.Combine(outDir.Path, index.Shards.First(x => x.Split == "train").File);
         var row = DuckDb.Query($"SELECT source_path, frame_indices, width, height, frame_03 FROM {DuckDb.Literal(first)} LIMIT 1")[0];
         int frameIndex = int.Parse(row.GetProperty("frame_indices").GetString()!.Split(',')[3]);
         int w = row.GetProperty("width").GetInt32(), h = row.GetProperty("height").GetInt32();

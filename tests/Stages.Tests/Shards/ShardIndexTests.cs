@@ -188,6 +188,46 @@ public sealed class ShardIndexTests : IDisposable
     }
 
     [Fact]
+    public void Splits_are_selected_by_name_and_an_unknown_one_names_the_splits_there_are()
+    {
+        ShardIndex index = Sample();
+        ShardIndex val = index.SelectSplits("val");
+        Assert.Equal(["../part1/val-00000.parquet"], val.Shards.Select(s => s.File));
+        Assert.Equal(33, val.Totals.Rows);
+        Assert.Equal(["val"], val.SplitNames);
+        Assert.Same(index, index.SelectSplits());
+        Assert.Equal(2, index.SelectSplits("train", "val").Shards.Count);
+        var e = Assert.Throws<ArgumentException>(() => index.SelectSplits("train", "test"));
+        Assert.Contains("dataset 'ucf101-sample' has no split 'test' (splits: train (120 rows), val (33 rows))", e.Message);
+    }
+
+    [Theory]
+    [InlineData("x.parquet", "x.parquet")]
+    [InlineData("../part0/x.parquet", "../part0/x.parquet")]
+    [InlineData("sub/x.parquet", "sub/x.parquet")]
+    public void Shard_paths_resolve_from_the_index_folder(string listed, string relative)
+    {
+        string dir = _dir.File("merged");
+        Assert.Equal(Path.GetFullPath(Path.Combine(dir, relative)), ShardLocation.Resolve(dir, listed));
+        Assert.Equal(listed, ShardLocation.Relative(dir, ShardLocation.Resolve(dir, listed)));
+    }
+
+    [Theory]
+    [InlineData("/etc/x.parquet")]
+    [InlineData("a//x.parquet")]
+    [InlineData("./x.parquet")]
+    [InlineData("..")]
+    [InlineData("a\\x.parquet")]
+    [InlineData("C:x.parquet")]
+    [InlineData("a/x y.parquet")]
+    [InlineData("")]
+    public void Unsafe_shard_paths_are_refused_naming_the_path(string listed)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ShardLocation.Resolve(_dir.Path, listed));
+        Assert.Contains($"shard path '{listed}'", e.Message);
+    }
+
+    [Fact]
     public void Saving_an_inconsistent_index_is_refused()
     {
         ShardIndex index = Sample() with { Totals = new IndexTotals(78, 1, 1) };

@@ -24,6 +24,9 @@ public class PrepareMergeTests(NightlyPool pool)
         PrepareSummary whole = await new PrepareRunner(d.Options(Path.Combine(dir.Path, "whole"))).RunAsync();
         string[] parts = [await PartAsync(d, dir.Path, 0, 3), await PartAsync(d, dir.Path, 1, 3), await PartAsync(d, dir.Path, 2, 3)];
 
+        // The merge's glob (part*/index-part*.json) finds the current index of each part only, not its version files.
+        Assert.Equal(parts.Order(), Enumerable.Range(0, 3).SelectMany(i => Directory.GetFiles(Path.Combine(dir.Path, $"part{i}"), "index-part*.json")).Order());
+        Assert.True(File.Exists(Path.Combine(dir.Path, "part0", "v00001.index-part000of003.json")));
         string merged = Path.Combine(dir.Path, "merged", "index.json");
         int rc = await Program.BuildRoot().Parse(["merge-manifests", .. parts, "--out", merged]).InvokeAsync();
         Assert.Equal(0, rc);

@@ -5,25 +5,24 @@ namespace CrossVideoMAE.Pipeline.Prepare;
 
 /// <summary>
 /// The versions of one prepared dataset (or part) in its folder: <c>index.json</c> is the current
-/// version and <c>index.vNNNNN.json</c> (<c>index-partIIIofNNN.vNNNNN.json</c> for a part) keeps each
-/// version, so a job can pin one. Shards are immutable and named by the version that wrote them
+/// version and <c>vNNNNN.index.json</c> (<c>vNNNNN.index-partIIIofNNN.json</c> for a part) keeps each
+/// version, so a job can pin one. The version comes first so that <c>index-part*.json</c>, the glob a
+/// merge is given, matches the current index of each part only. Shards are immutable and named by the version that wrote them
 /// (<c>&lt;name&gt;[-partIIIofNNN]-vNNNNN-&lt;split&gt;-NNNNN.parquet</c>); a shard is removed only after the switch
 /// to a new version, and only when none of the newest <c>keep</c> versions lists it.
 /// </summary>
 public sealed class IndexVersions(string directory, string indexFileName, string shardPrefix)
 {
-    private string Stem => Path.GetFileNameWithoutExtension(indexFileName);
-
     public string CurrentPath => Path.Combine(directory, indexFileName);
 
-    public string VersionPath(int version) => Path.Combine(directory, $"{Stem}.v{version:D5}.json");
+    public string VersionPath(int version) => Path.Combine(directory, $"v{version:D5}.{indexFileName}");
 
     public string ShardPrefix(int version, string split) => $"{shardPrefix}-v{version:D5}-{split}";
 
     /// <summary>Version numbers with a version file here, newest first.</summary>
     public IReadOnlyList<int> Versions()
     {
-        var pattern = new Regex("^" + Regex.Escape(Stem) + @"\.v(\d{5})\.json$");
+        var pattern = new Regex(@"^v(\d{5})\." + Regex.Escape(indexFileName) + "$");
         return Directory.EnumerateFiles(directory).Select(f => pattern.Match(Path.GetFileName(f)))
             .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).OrderDescending().ToList();
     }

@@ -76,7 +76,7 @@ public sealed class PrepareJournal
         int keep = 0;
         while (keep < Entries.Count)
         {
-            var f = new FileInfo(System.IO.Path.Combine(directory, Entries[keep].Shard.File));
+            var f = new FileInfo(ShardLocation.Resolve(directory, Entries[keep].Shard.File));
             if (!f.Exists || f.Length != Entries[keep].Shard.Bytes) break;
             keep++;
         }

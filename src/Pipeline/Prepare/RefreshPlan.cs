@@ -82,7 +82,9 @@ public sealed class RefreshPlan
         var unchangedOld = new HashSet<InputRecord>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < matched.Length; i++) if (change[i] == InputChange.Kept) unchangedOld.Add(matched[i].old!);
         var spoiled = (previous?.Inputs ?? []).Where(r => !unchangedOld.Contains(r)).SelectMany(r => r.Shards).ToHashSet();
-        var keptShards = (previous?.Shards ?? []).Where(s => !spoiled.Contains(s.File)).ToList();
+        // A shard no input lists (an index written without its inputs) cannot be attributed: it is not kept.
+        var attributed = unchangedOld.SelectMany(r => r.Shards).ToHashSet();
+        var keptShards = (previous?.Shards ?? []).Where(s => attributed.Contains(s.File) && !spoiled.Contains(s.File)).ToList();
         var kept = keptShards.Select(s => s.File).ToHashSet();
 
         var inputs = new List<PlannedInput>();

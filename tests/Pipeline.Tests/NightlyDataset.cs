@@ -82,16 +82,17 @@ public sealed class NightlyDataset(NightlyPool pool, string root)
                   ("b1", "cat", "train"), ("b3", "dog", "validate"), ("a9", "dog", "validate")]);
     }
 
-    public PrepareOptions Options(string outDir) => new()
+    /// <summary>Settings of the tests; a larger <paramref name="shortSide"/> makes larger rows, so more 64 KB shards.</summary>
+    public PrepareOptions Options(string outDir, int shortSide = 48) => new()
     {
         Format = "kinetics400", Annotations = [Csv], VideoRoot = Videos, OutDir = outDir, Name = "nightly",
-        ClipLength = 4, Stride = 2, ClipsPerVideo = 2, ShortSide = 48, Seed = 7, ShardSizeBytes = 64 << 10, Parallelism = 2,
+        ClipLength = 4, Stride = 2, ClipsPerVideo = 2, ShortSide = shortSide, Seed = 7, ShardSizeBytes = 64 << 10, Parallelism = 2,
     };
 
     /// <summary>The CLI arguments equal to <see cref="Options"/>.</summary>
-    public string[] CliArguments(string outDir) =>
+    public string[] CliArguments(string outDir, int shortSide = 48) =>
         ["prepare", "--format", "kinetics400", "--annotations", Csv, "--videos", Videos, "--out", outDir, "--name", "nightly",
-         "--clip-length", "4", "--stride", "2", "--clips-per-video", "2", "--short-side", "48", "--seed", "7",
+         "--clip-length", "4", "--stride", "2", "--clips-per-video", "2", "--short-side", shortSide.ToString(), "--seed", "7",
          "--shard-size-mb", "0.0625", "--parallelism", "2", "--quiet"];
 
     /// <summary>Every row of the index's shards as DuckDB reads them (all columns, JPEG bytes included), sorted;

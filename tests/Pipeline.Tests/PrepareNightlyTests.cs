@@ -40,6 +40,8 @@ public class PrepareNightlyTests(NightlyPool pool)
         Assert.Equal(new SplitTotals(10, 5, v2.Shards.Count(s => s.Split == "train")), v2.Splits["train"]);
         Assert.Equal(new SplitTotals(4, 2, v2.Shards.Count(s => s.Split == "val")), v2.Splits["val"]);
         Assert.Equal(7, v2.Inputs.Count);
+        Assert.Equal(v2.Totals.Inputs, v2.Inputs.Count(i => i.Rows > 0) + v2.Totals.Quarantined);  // every input accounted for
+        Assert.Equal(v2.Totals.Rows, v2.Inputs.Sum(i => i.Rows));
         Assert.Equal(NightlyDataset.VideoId("a2"), Assert.Single(v2.Inputs, i => i.Input == "a2_000000_000002.avi").VideoId);
 
         // The previous version stays readable (--keep-versions 2): its file and every shard it lists.
@@ -79,13 +81,16 @@ public class PrepareNightlyTests(NightlyPool pool)
         Assert.Equal(index.Shards.Select(s => s.File).Order(), Directory.GetFiles(outDir, "*.parquet").Select(Path.GetFileName).Order());
     }
 
+    // Frames of 144x96 make rows of about 40 KB: one or two rows per 64 KB shard, so a nightly run writes several shards.
+    private const int Big = 96;
+
     [Fact]
     public async Task A_nightly_run_killed_with_SIGKILL_at_several_points_finishes_to_the_rows_of_a_fresh_run()
     {
         using var dir = new TempDir();
         NightlyDataset d = pool.NewDataset(dir);
         string outDir = Path.Combine(dir.Path, "out"), freshDir = Path.Combine(dir.Path, "fresh");
-        await new PrepareRunner(d.Options(outDir)).RunAsync();
+        await new PrepareRunner(d.Options(outDir, Big)).RunAsync();
         d.ApplyNightlyChange();
 
         string journal = Path.Combine(outDir, ".prepare-journal.jsonl");
@@ -94,16 +99,16 @@ public class PrepareNightlyTests(NightlyPool pool)
         {
             // Each child run is killed once the journal has one more shard than when it started (or it finishes).
             int linesBefore = File.Exists(journal) ? File.ReadAllLines(journal).Length : 1;
-            if (!await RunAndKillAsync(d.CliArguments(outDir), () => File.Exists(journal) && File.ReadAllLines(journal).Length > linesBefore)) break;
+            if (!await RunAndKillAsync(d.CliArguments(outDir, Big), () => File.Exists(journal) && File.ReadAllLines(journal).Length > linesBefore)) break;
             kills++;
             // index.json is always a whole version: the previous one, or the new one when the kill came after the switch.
             Assert.InRange((await ShardIndexFile.LoadAsync(Path.Combine(outDir, "index.json"))).Version, 1, 2);
         }
         Assert.True(kills >= 2, $"only {kills} runs were killed before they finished");
 
-        PrepareSummary resumed = await new PrepareRunner(d.Options(outDir)).RunAsync();
+        PrepareSummary resumed = await new PrepareRunner(d.Options(outDir, Big)).RunAsync();
         Assert.True(resumed.Resumed || resumed.Version == 3);  // resumed v2, or v2 was published by a child
-        PrepareSummary fresh = await new PrepareRunner(d.Options(freshDir)).RunAsync();
+        PrepareSummary fresh = await new PrepareRunner(d.Options(freshDir, Big)).RunAsync();
         Assert.Equal(await NightlyDataset.RowsAsync(fresh.Index), await NightlyDataset.RowsAsync(resumed.Index));
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp"));
         Assert.False(File.Exists(journal));

@@ -44,7 +44,8 @@ var index = new ShardIndex
     SchemaVersion = ShardIndex.CurrentSchemaVersion, Dataset = "synthetic", Created = DateTimeOffset.UtcNow, ToolVersion = "feed-shards",
     Config = new PrepareConfig { ClipLength = t, Stride = 1, ClipsPerVideo = 1, SamplingMode = "first", SampledFrames = 1, JpegQuality = 90, ShortSide = Math.Min(h, w), Seed = 0, ShardSizeBytes = 1L << 28 },
     Labels = Enumerable.Range(0, 10).ToDictionary(k => $"c{k}", k => k),
-    Shards = writer.Completed.ToList(), Quarantine = [], Totals = new IndexTotals(clips, clips, 0),
+    Shards = writer.Completed.ToList(), Splits = ShardIndex.SplitTotalsOf(writer.Completed, new Dictionary<string, long> { ["train"] = clips }),
+    Quarantine = [], Totals = new IndexTotals(clips, clips, 0),
 };
 await ShardIndexFile.SaveAsync(Path.Combine(dir, ShardIndexFile.FileName), index);
 Console.WriteLine($"wrote {clips} clips of {t}x{h}x{w} in {writer.Completed.Count} shards to {dir}");

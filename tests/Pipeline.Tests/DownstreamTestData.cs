@@ -86,6 +86,7 @@ internal static class DownstreamTestData
             },
             Labels = ClassNames.Select((n, i) => (n, i)).ToDictionary(e => e.n, e => e.i),
             Shards = shards,
+            Splits = ShardIndex.SplitTotalsOf(shards, videos.GroupBy(v => v.Split).ToDictionary(g => g.Key, g => (long)g.Count())),
             Quarantine = [],
             Totals = new IndexTotals(videos.Count, rows, 0),
         };

@@ -58,7 +58,7 @@ internal static class FeedTestShards
                 JpegQuality = 90, ShortSide = 48, Seed = 0, ShardSizeBytes = 1 << 20,
             },
             Labels = new Dictionary<string, int> { ["class0"] = 0, ["class1"] = 1, ["class2"] = 2 },
-            Shards = writer.Completed.ToList(), Quarantine = [], Totals = new IndexTotals(Clips, Clips, 0),
+            Shards = writer.Completed.ToList(), Splits = ShardIndex.SplitTotalsOf(writer.Completed), Quarantine = [], Totals = new IndexTotals(Clips, Clips, 0),
         };
         string path = Path.Combine(directory, ShardIndexFile.FileName);
         await ShardIndexFile.SaveAsync(path, index);

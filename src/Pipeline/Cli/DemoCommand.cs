@@ -7,7 +7,7 @@ namespace CrossVideoMAE.Pipeline.Cli;
 
 /// <summary>
 /// <c>cvmae demo</c>: the whole product on a small generated dataset, through the same commands
-/// a user types: make-sample -> prepare (all splits; the train split alone for pre-training) -> pretrain (CrossVideoMAE, and the lambda_c = 0 ablation)
+/// a user types: make-sample -> prepare (once, every split) -> pretrain on the train split selected from the index (CrossVideoMAE, and the lambda_c = 0 ablation)
 /// -> linear probes (pre-trained, ablation, random weights; every train label, and 8 labelled videos per class)
 /// -> retrieval -> visualize (the report shows every probe and retrieval result and each encoder's embedding map). Every probe is the mean of 5 seeds (a random encoder is drawn anew for each).
 /// Prints where it is and the headline numbers (also written to summary.json); everything lands under --out.
@@ -49,8 +49,6 @@ public static class DemoCommand
         string configs = FindConfigs();
         string D(string name) => Path.Combine(root, name);
         string manifest = D("shards/index.json");
-        // Pre-training sees the train split only, so the held-out videos stay unseen until the probe.
-        string pretrainManifest = D("shards-train/index.json");
         string[] maxSteps = pretrainSteps is { } s ? ["--max-steps", s.ToString()] : [];
 
         (string title, string[] args)[] plan =
@@ -58,10 +56,9 @@ public static class DemoCommand
             ("generating the sample dataset", ["make-sample", "--out", D("sample"), "--quick", "--one-scene", "--classes", "5", "--videos-per-class", videosPerClass.ToString()]),
             ("preparing shards", ["prepare", "--format", "ucf101", "--annotations", D("sample/annotations/ucf101"), "--videos", D("sample/videos"),
                 "--out", D("shards"), "--name", "sample", "--clip-length", "8", "--stride", "2", "--clips-per-video", "2", "--short-side", "64", "--quiet"]),
-            ("preparing the pre-training shards (train split only)", ["prepare", "--format", "ucf101", "--annotations", D("sample/annotations/ucf101"), "--videos", D("sample/videos"),
-                "--out", D("shards-train"), "--name", "sample-train", "--splits", "train", "--clip-length", "8", "--stride", "2", "--clips-per-video", "2", "--short-side", "64", "--quiet"]),
-            ("pre-training CrossVideoMAE (tiny)", ["pretrain", "--manifest", pretrainManifest, "--config", Path.Combine(configs, "demo-tiny.yaml"), "--out", D("pretrain"), "--quiet", .. maxSteps]),
-            ("pre-training the reconstruction-only ablation (lambda_c = 0)", ["pretrain", "--manifest", pretrainManifest, "--config", Path.Combine(configs, "demo-tiny-recon.yaml"), "--out", D("pretrain-recon"), "--quiet", .. maxSteps]),
+            // Pre-training selects the train split from the index, so the held-out videos stay unseen until the probe.
+            ("pre-training CrossVideoMAE (tiny, train split)", ["pretrain", "--manifest", manifest, "--split", "train", "--config", Path.Combine(configs, "demo-tiny.yaml"), "--out", D("pretrain"), "--quiet", .. maxSteps]),
+            ("pre-training the reconstruction-only ablation (lambda_c = 0)", ["pretrain", "--manifest", manifest, "--split", "train", "--config", Path.Combine(configs, "demo-tiny-recon.yaml"), "--out", D("pretrain-recon"), "--quiet", .. maxSteps]),
             .. Encoders(D).Select(e => ($"linear probe, every train label: {e.Name}",
                 (string[])["linprobe", "--manifest", manifest, .. e.Args, "--repeats", ProbeRepeats.ToString(), "--out", D("linprobe" + e.Key)])),
             .. Encoders(D).Select(e => ($"linear probe, {FewLabels} labelled videos per class: {e.Name}",

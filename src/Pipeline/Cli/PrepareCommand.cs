@@ -33,15 +33,17 @@ public static class PrepareCommand
         var parallelism = new Option<int>("--parallelism") { Description = "Videos processed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var decodeBatch = new Option<int>("--decode-batch") { Description = "Videos decoded by one shared ffmpeg run (1: one run per video); output is the same either way", DefaultValueFactory = _ => 8 };
         var retries = new Option<int>("--retries") { Description = "Retries of transient failures (killed or timed-out ffmpeg)", DefaultValueFactory = _ => 2 };
-        var shardIndex = new Option<int>("--shard-index") { Description = "This machine's part (0-based) of a scale-out run", DefaultValueFactory = _ => 0 };
+        var shardIndex = new Option<int?>("--shard-index") { Description = $"This machine's part (0-based) of a scale-out run (default: ${string.Join(" or $", PartIndexSource.Variables)}, else 0)" };
         var numShards = new Option<int>("--num-shards") { Description = "Number of parts of a scale-out run (join with merge-manifests)", DefaultValueFactory = _ => 1 };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Prepare every input again into a new version (needed after changing a setting that alters rows)" };
+        var keepVersions = new Option<int>("--keep-versions") { Description = "Manifest versions whose shards stay on disk (the new one included)", DefaultValueFactory = _ => 2 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var summary = new Option<string?>("--summary-json") { Description = "Write a machine-readable summary here" };
 
         var cmd = new Command("prepare", "Turn a video dataset into Parquet shards of 16-frame clips and sampled frames, with index.json. Re-running resumes; bad inputs are quarantined with their reason.")
         {
             format, annotations, labels, videos, splitNumber, outDir, name, splits, clipLength, stride, segments, clipsPerVideo,
-            sampled, selection, quality, shortSide, seed, shardMb, parallelism, decodeBatch, retries, shardIndex, numShards, quiet, summary,
+            sampled, selection, quality, shortSide, seed, shardMb, parallelism, decodeBatch, retries, shardIndex, numShards, rebuild, keepVersions, quiet, summary,
         };
         cmd.SetAction(async (p, ct) =>
         {
@@ -72,7 +74,9 @@ public static class PrepareCommand
                     Parallelism = p.GetValue(parallelism),
                     DecodeBatch = p.GetValue(decodeBatch),
                     Retries = p.GetValue(retries),
-                    Partition = InputPartition.Create(p.GetValue(shardIndex), p.GetValue(numShards)),
+                    Partition = InputPartition.Create(PartIndexSource.Resolve(p.GetValue(shardIndex), Environment.GetEnvironmentVariable), p.GetValue(numShards)),
+                    Rebuild = p.GetValue(rebuild),
+                    KeepVersions = p.GetValue(keepVersions),
                 };
                 options.Validate();
             }
@@ -137,6 +141,9 @@ public static class PrepareCommand
             {
                 PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
             }), ct);
+        if (!quiet)
+            Console.WriteLine($"version {s.Version}: {s.Added} added, {s.Removed} removed, {s.Changed} changed, {s.Kept} kept; " +
+                              $"{s.Decoded} decoded, {s.CopiedRows} rows copied, {s.ShardsRemoved} old shards removed");
         if (!quiet)
             Console.WriteLine($"prepared {s.Inputs} videos: {s.Rows} clips in {s.Shards} shards ({s.Bytes / 1e6:F1} MB), " +
                               $"{s.Quarantined} quarantined, {s.Seconds:F1} s ({s.ClipsPerSecond:F2} clips/s), peak RSS {s.PeakRssBytes / 1e6:F0} MB -> {s.Index}");

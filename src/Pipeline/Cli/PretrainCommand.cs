@@ -32,12 +32,13 @@ public static class PretrainCommand
         var initModel = new Option<FileInfo?>("--init-model") { Description = "Initial full model state (model.safetensors of an earlier run)." };
         var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or progress lines: warnings and errors only (the global --quiet)." };
+        var split = new Option<string[]>("--split") { Description = "Splits of the manifest to train on, by name (default: every split).", AllowMultipleArgumentsPerToken = true };
         var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
         Option<int> nproc = RankLaunch.CreateOption();
 
         var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards (on one process, or data-parallel over several).")
         {
-            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly, nproc,
+            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly, split, nproc,
         };
         cmd.SetAction(async (r, ct) =>
         {
@@ -48,13 +49,15 @@ public static class PretrainCommand
                 if (await RankLaunch.LaunchIfAskedAsync(r, nproc, env, ct) is int launched) return launched;
                 PretrainSettings settings = PretrainSettings.Load(r.GetValue(config)!.FullName);
                 string index = r.GetValue(manifest)!.FullName;
-                if (r.GetValue(feedOnly) is long n) return await FeedBenchAsync(settings, index, n, ct);
+                string[] splits = r.GetValue(split) ?? [];
+                if (r.GetValue(feedOnly) is long n) return await FeedBenchAsync(settings, index, splits, n, ct);
                 string outDir = r.GetValue(output)?.FullName ?? throw new ArgumentException("--out is required");
                 var options = new PretrainOptions(index, outDir)
                 {
                     Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), TtaSteps = r.GetValue(tta),
                     InitVideo = r.GetValue(initVideo)?.FullName, InitImage = r.GetValue(initImage)?.FullName, InitModel = r.GetValue(initModel)?.FullName,
                     LocalRank = env.LocalRank,
+                    Splits = splits,
                 };
                 using IRankGroup group = RankLaunch.Join(env, Device.Parse(settings.Run.Device));
                 options = options with { Group = group };
@@ -102,13 +105,13 @@ public static class PretrainCommand
     }
 
     // Runs the feed alone and reports clips/s and clips per CPU-second (the per-core figure).
-    private static async Task<int> FeedBenchAsync(PretrainSettings settings, string index, long batches, CancellationToken ct)
+    private static async Task<int> FeedBenchAsync(PretrainSettings settings, string index, string[] splits, long batches, CancellationToken ct)
     {
         if (settings.Run.Threads > 0 && Environment.GetEnvironmentVariable("CVMAE_THREADS") is null) torch.set_num_threads(settings.Run.Threads);
         using var feed = await TrainFeed.OpenAsync(index, new FeedOptions(settings.Optim.BatchSize, settings.ToAugmentConfig(), settings.Run.Seed)
         {
             DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
-            WindowShards = settings.Run.WindowShards, Device = Device.Parse(settings.Run.Device),
+            WindowShards = settings.Run.WindowShards, Device = Device.Parse(settings.Run.Device), Splits = splits,
         }, ct);
         // The first batch pays for JIT compilation and first-touch allocations; the steady-state
         // figures start after it (the totals include it).

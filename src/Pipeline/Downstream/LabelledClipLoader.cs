@@ -46,14 +46,9 @@ public sealed class LabelledClipLoader
     public static async Task<LabelledClipLoader> OpenAsync(string indexPath, CancellationToken ct = default) =>
         new(indexPath, await ShardIndexFile.LoadAsync(indexPath, ct).ConfigureAwait(false));
 
-    /// <summary>Rows per split, read from the shards (the index does not list splits).</summary>
-    public async Task<IReadOnlyDictionary<string, int>> CountSplitsAsync(CancellationToken ct = default)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach ((ShardRow row, string _) in RowsAsync(ct).ConfigureAwait(false))
-            counts[row.Split] = counts.GetValueOrDefault(row.Split) + 1;
-        return counts;
-    }
+    /// <summary>Rows per split, from index.json (no shard is read).</summary>
+    public Task<IReadOnlyDictionary<string, int>> CountSplitsAsync(CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, int>>(Index.Splits.Where(kv => kv.Value.Rows > 0).ToDictionary(kv => kv.Key, kv => (int)kv.Value.Rows, StringComparer.Ordinal));
 
     /// <summary>The held-out split: <paramref name="requested"/> when given, else "val" when it has rows, else "test".</summary>
     public async Task<string> HeldOutSplitAsync(string? requested, CancellationToken ct = default)
@@ -76,7 +71,7 @@ public sealed class LabelledClipLoader
         var views = new List<Tensor>();
         try
         {
-            await foreach ((ShardRow row, string source) in RowsAsync(ct).ConfigureAwait(false))
+            await foreach ((ShardRow row, string source) in RowsAsync(split, ct).ConfigureAwait(false))
             {
                 if (row.Split != split || row.ClipIndex >= maxClipsPerVideo) continue;
                 if (row.Label < 0 || row.Label >= NumClasses)
@@ -106,9 +101,10 @@ public sealed class LabelledClipLoader
         return batch;
     }
 
-    private async IAsyncEnumerable<(ShardRow row, string source)> RowsAsync([EnumeratorCancellation] CancellationToken ct)
+    // The rows of the shards of one split, selected by name in the index.
+    private async IAsyncEnumerable<(ShardRow row, string source)> RowsAsync(string split, [EnumeratorCancellation] CancellationToken ct)
     {
-        foreach (ShardInfo shard in Index.Shards)
+        foreach (ShardInfo shard in Index.SelectSplits(split).Shards)
         {
             await using ShardReader reader = await ShardReader.OpenAsync(ShardDirectory, shard, ct).ConfigureAwait(false);
             await foreach (ShardRow row in reader.ReadRowsAsync(ct).ConfigureAwait(false)) yield return (row, reader.Path);

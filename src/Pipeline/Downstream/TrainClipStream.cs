@@ -47,7 +47,7 @@ public sealed class TrainClipStream(LabelledClipLoader loader, string split, int
         var random = new Random(unchecked((int)(seed * 1_000_003UL + (ulong)epoch * 7919UL)));
         var buffer = new List<(ShardRow row, string source)>();
         var pending = new List<(ShardRow Row, string Source)>();
-        ShardInfo[] shards = loader.Index.Shards.ToArray();
+        ShardInfo[] shards = loader.Index.SelectSplits(split).Shards.ToArray();
         random.Shuffle(shards);
         foreach (ShardInfo shard in shards)
         {

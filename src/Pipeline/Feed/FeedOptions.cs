@@ -22,6 +22,8 @@ public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong See
     public int Rank { get; init; }
     public int WorldSize { get; init; } = 1;
     public int LocalBatch => BatchSize / WorldSize;
+    /// <summary>Splits read from the index (selected by name from index.json, no shard is read to find them); empty: every split.</summary>
+    public IReadOnlyList<string> Splits { get; init; } = [];
 
     public FeedOptions Validate()
     {

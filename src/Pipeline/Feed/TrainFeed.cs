@@ -45,10 +45,10 @@ public sealed class TrainFeed : IDisposable
     public TrainFeed(string indexPath, ShardIndex index, FeedOptions options)
     {
         Options = options.Validate();
-        Index = index;
+        Index = index.SelectSplits([.. options.Splits]);
         IndexPath = indexPath;
         shardDirectory = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
-        Order = new SampleOrder(index.Shards.Select(s => s.Rows).ToList(), options.Seed, options.WindowShards);
+        Order = new SampleOrder(Index.Shards.Select(s => s.Rows).ToList(), options.Seed, options.WindowShards);
         augmenter = new CrossVideoViewAugmenter(options.Augment);
         // Up to Prefetch batches queued, one being augmented and one being trained on, three views each.
         buffers = new ViewBufferPool(3 * (options.Prefetch + 2));

@@ -7,10 +7,17 @@ public static class DatasetSource
 {
     public static readonly IReadOnlyList<string> Formats = ["kinetics400", "ssv2", "ucf101", "hmdb51", "folder"];
 
+    /// <summary>The dataset root: the folder input paths are relative to in an input's identity.</summary>
+    public static string VideoRoot(PrepareOptions o)
+    {
+        string first = o.Annotations[0];
+        return o.VideoRoot ?? (Directory.Exists(first) ? first : Path.GetDirectoryName(Path.GetFullPath(first))!);
+    }
+
     public static IDatasetReader Reader(PrepareOptions o)
     {
         string first = o.Annotations[0];
-        string videoRoot = o.VideoRoot ?? (Directory.Exists(first) ? first : Path.GetDirectoryName(Path.GetFullPath(first))!);
+        string videoRoot = VideoRoot(o);
         return o.Format.ToLowerInvariant() switch
         {
             "kinetics400" or "k400" => new Kinetics400Reader(videoRoot, o.Annotations),

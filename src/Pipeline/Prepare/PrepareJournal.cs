@@ -6,18 +6,21 @@ namespace CrossVideoMAE.Pipeline.Prepare;
 
 /// <summary>
 /// The resume record of a prepare run (one JSON object per line, fsynced after each shard).
-/// A line is written only after its shard was renamed into place, and names the point where
-/// the next shard starts: input ordinal and rows of that input already in earlier shards.
-/// Shards roll at the same rows in every run with the same settings, so a resumed run that
-/// restarts there writes exactly the bytes an uninterrupted run would have.
+/// The header holds the fingerprint of the run: the settings, the version being written and the
+/// digest of its <see cref="RefreshPlan"/> (every input's identity, label, split and action), so a
+/// journal is resumed only by a run that would write exactly the same shards. A line is written only
+/// after its shard was renamed into place, and names, by key (not by position), the unit where the
+/// next shard starts and the rows of that unit already in earlier shards, plus the inputs whose rows
+/// the shard holds (key -> rows).
 /// </summary>
 public sealed class PrepareJournal
 {
     public sealed record Entry(
         [property: JsonPropertyName("shard")] ShardInfo Shard,
-        [property: JsonPropertyName("next_input")] int NextInput,
+        [property: JsonPropertyName("next_unit")] string? NextUnit,
         [property: JsonPropertyName("skip_rows")] int SkipRows,
-        [property: JsonPropertyName("quarantine")] IReadOnlyList<QuarantineEntry> Quarantine);
+        [property: JsonPropertyName("quarantine")] IReadOnlyList<QuarantineEntry> Quarantine,
+        [property: JsonPropertyName("videos")] IReadOnlyDictionary<string, long> Videos);
 
     private sealed record Header([property: JsonPropertyName("fingerprint")] string Fingerprint);
 
@@ -28,23 +31,17 @@ public sealed class PrepareJournal
 
     private PrepareJournal(string path) => Path = path;
 
-    /// <summary>Opens the journal of a run with <paramref name="fingerprint"/>: an existing one is read
-    /// (a torn last line from a kill is dropped); one written with other settings is refused.</summary>
-    public static PrepareJournal Open(string path, string fingerprint)
+    /// <summary>The journal a run with <paramref name="fingerprint"/> resumes (a torn last line from a kill is
+    /// dropped), or null when there is none or it belongs to a run with another fingerprint.</summary>
+    public static PrepareJournal? TryResume(string path, string fingerprint)
     {
-        var journal = new PrepareJournal(path);
-        if (!File.Exists(path))
-        {
-            journal.AppendLine(JsonSerializer.Serialize(new Header(fingerprint), Json));
-            return journal;
-        }
+        if (!File.Exists(path)) return null;
         string[] lines = File.ReadAllLines(path);
         Header? header = null;
         try { header = lines.Length > 0 ? JsonSerializer.Deserialize<Header>(lines[0], Json) : null; }
         catch (JsonException) { }
-        if (header?.Fingerprint != fingerprint)
-            throw new InvalidOperationException(
-                $"{System.IO.Path.GetDirectoryName(path)} holds a prepare run with other settings ({path}); use another --out folder or remove it");
+        if (header?.Fingerprint != fingerprint) return null;
+        var journal = new PrepareJournal(path);
         for (int i = 1; i < lines.Length; i++)
         {
             try
@@ -63,13 +60,23 @@ public sealed class PrepareJournal
         return journal;
     }
 
+    /// <summary>A new journal for a run with <paramref name="fingerprint"/> (replacing any other).</summary>
+    public static PrepareJournal Start(string path, string fingerprint)
+    {
+        var journal = new PrepareJournal(path);
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(new Header(fingerprint), Json) + "\n");
+        File.Move(tmp, path, overwrite: true);
+        return journal;
+    }
+
     /// <summary>Keeps the entries whose shard is on disk with its recorded size; returns how many were dropped.</summary>
     public int DropMissingShards(string directory)
     {
         int keep = 0;
         while (keep < Entries.Count)
         {
-            var f = new FileInfo(System.IO.Path.Combine(directory, Entries[keep].Shard.File));
+            var f = new FileInfo(ShardLocation.Resolve(directory, Entries[keep].Shard.File));
             if (!f.Exists || f.Length != Entries[keep].Shard.Bytes) break;
             keep++;
         }
@@ -84,6 +91,8 @@ public sealed class PrepareJournal
         Entries.Add(entry);
         AppendLine(JsonSerializer.Serialize(entry, Json));
     }
+
+    public void Delete() => File.Delete(Path);
 
     private void AppendLine(string line)
     {

@@ -43,6 +43,12 @@ public sealed record PrepareOptions
 
     public InputPartition Partition { get; init; } = InputPartition.Whole;
 
+    /// <summary>Prepare every input again (a new version that reuses nothing), e.g. after changing a setting that alters rows.</summary>
+    public bool Rebuild { get; init; }
+    /// <summary>Manifest versions whose shards stay on disk after a run (the new one included): 2 keeps the
+    /// previous version readable for a training job that loaded it before the switch.</summary>
+    public int KeepVersions { get; init; } = 2;
+
     /// <summary>Where shared ffmpeg runs leave decoded frames until they are read back (removed at the end of a run).</summary>
     public string ScratchDir => Path.Combine(OutDir, $".decode-scratch{Partition.Tag}");
 
@@ -66,6 +72,7 @@ public sealed record PrepareOptions
         Require(ShardSizeBytes >= 64 << 10, $"--shard-size-mb must be at least 0.0625 (64 KB; got {ShardSizeBytes} bytes)");
         Require(Parallelism >= 1, $"--parallelism must be at least 1 (got {Parallelism})");
         Require(DecodeBatch is >= 1 and <= 64, $"--decode-batch must be in [1, 64] (got {DecodeBatch})");
+        Require(KeepVersions >= 1, $"--keep-versions must be at least 1 (got {KeepVersions})");
         Require(Retries >= 0, $"--retries must not be negative (got {Retries})");
         Require(Stages.Shards.ShardFileName.IsSafe(Name), $"--name '{Name}' must be a plain file name (letters, digits, '.', '_', '-')");
     }

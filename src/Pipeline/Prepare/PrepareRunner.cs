@@ -5,22 +5,28 @@ using CrossVideoMAE.Stages.Shards;
 
 namespace CrossVideoMAE.Pipeline.Prepare;
 
-/// <summary>What a finished prepare run reports (also written as JSON for nightly runs).</summary>
+/// <summary>What a finished prepare run reports (also written as JSON for nightly runs). Added, removed,
+/// changed and kept count inputs against the previous version; decoded counts the inputs this invocation
+/// decoded, copied_rows the rows it copied from the previous version's shards.</summary>
 public sealed record PrepareSummary(string Index, int Inputs, long Rows, int Quarantined, int Shards, long Bytes,
-    double Seconds, double VideosPerSecond, double ClipsPerSecond, long PeakRssBytes, bool Resumed);
+    double Seconds, double VideosPerSecond, double ClipsPerSecond, long PeakRssBytes, bool Resumed,
+    int Version, int Added, int Removed, int Changed, int Kept, int Decoded, long CopiedRows, int ShardsRemoved);
 
 /// <summary>
-/// Runs `cvmae prepare`: reads the manifest, resumes from the journal if a run was interrupted,
-/// drives the graph, and writes index.json last (atomically). Every input ends either in a
-/// shard or in the quarantine list with its stage and reason.
+/// Runs `cvmae prepare`: reads the manifest, fingerprints every input, compares with the previous
+/// version of index.json (<see cref="RefreshPlan"/>), resumes from the journal if the same run was
+/// interrupted, writes new shards (decoded inputs and rows copied from old shards; old shards that are
+/// still valid stay as they are), writes the new version's index and switches index.json to it
+/// atomically, and only then removes shards no kept version lists. Every input ends either in a shard
+/// or in the quarantine list with its stage and reason.
 /// </summary>
 public sealed class PrepareRunner(PrepareOptions options, Action<string>? log = null)
 {
     private readonly Action<string> log = log ?? (_ => { });
 
-    public string IndexPath => Path.Combine(options.OutDir, options.Partition.Count == 1
-        ? ShardIndexFile.FileName
-        : $"index{options.Partition.Tag}.json");
+    private string IndexFileName => options.Partition.Count == 1 ? ShardIndexFile.FileName : $"index{options.Partition.Tag}.json";
+
+    public string IndexPath => Path.Combine(options.OutDir, IndexFileName);
 
     private string Prefix => options.Name + options.Partition.Tag;
 
@@ -28,111 +34,146 @@ public sealed class PrepareRunner(PrepareOptions options, Action<string>? log = 
     {
         options.Validate();
         Directory.CreateDirectory(options.OutDir);
-        var (manifest, inputs) = await DatasetSource.LoadAsync(options, ct);
-        log($"{inputs.Count} input videos ({manifest.Format}, {manifest.LabelNames.Count} classes{(options.Partition.Count > 1 ? $", part {options.Partition.Index + 1} of {options.Partition.Count}" : "")})");
+        var clock = Stopwatch.StartNew();
+        var (manifest, entries) = await DatasetSource.LoadAsync(options, ct);
+        log($"{entries.Count} input videos ({manifest.Format}, {manifest.LabelNames.Count} classes{(options.Partition.Count > 1 ? $", part {options.Partition.Index + 1} of {options.Partition.Count}" : "")})");
 
-        var journal = PrepareJournal.Open(Path.Combine(options.OutDir, $".prepare-journal{options.Partition.Tag}.jsonl"), options.Fingerprint());
+        var versions = new IndexVersions(options.OutDir, IndexFileName, Prefix);
+        PrepareConfig config = Config();
+        ShardIndex? previous = await PreviousAsync(config, ct);
+        int version = (previous?.Version ?? versions.Versions().FirstOrDefault()) + 1;
+
+        InputIdentity[] identities = await InputIdentity.ComputeAsync(entries, DatasetSource.VideoRoot(options), options.Parallelism, ct);
+        RefreshPlan plan = RefreshPlan.Create(entries, identities, previous);
+        if (previous is not null)
+            log($"version {version} against {previous.Version}: {plan.Changes.Added} added, {plan.Changes.Removed} removed, {plan.Changes.Changed} changed, " +
+                $"{plan.Changes.Kept} kept; {plan.ToDecode} to decode, {plan.KeptShards.Count} shards kept");
+
+        string journalPath = Path.Combine(options.OutDir, $".prepare-journal{options.Partition.Tag}.jsonl");
+        string fingerprint = $"{options.Fingerprint()}|v{version}|{plan.Digest()}";
+        PrepareJournal? resumedJournal = PrepareJournal.TryResume(journalPath, fingerprint);
+        if (resumedJournal is null && File.Exists(journalPath)) log("an interrupted run with other inputs or settings is discarded");
+        PrepareJournal journal = resumedJournal ?? PrepareJournal.Start(journalPath, fingerprint);
         int dropped = journal.DropMissingShards(options.OutDir);
         if (dropped > 0) log($"{dropped} journal entries had no complete shard on disk; redoing them");
-        RemoveUnrecordedShards(journal);
+        // Shards of killed runs that no version or this journal lists, and temporary files, are removed:
+        // the resumed run writes them again, identically.
+        await versions.CollectAsync(int.MaxValue, journal.Entries.Select(e => e.Shard.File), ignoreUnreadable: options.Rebuild, ct);
 
-        PrepareJournal.Entry? last = journal.Entries.LastOrDefault();
-        int startInput = last?.NextInput ?? 0;
-        int skipRows = last?.SkipRows ?? 0;
-        bool resumed = last is not null;
-        if (resumed) log($"resuming after {journal.Entries.Count} complete shards, at input {startInput} of {inputs.Count}");
+        var writer = new PlanWriter(options, plan, journal, versions, version, previous?.Quarantine ?? [], ct);
+        bool resumed = journal.Entries.Count > 0;
+        if (resumed) log($"resuming after {journal.Entries.Count} complete shards, at {(writer.NextUnit < plan.Units.Count ? plan.Units[writer.NextUnit].Key : "the end")}");
 
-        var progress = new PrepareProgress(inputs.Count, startInput);
-        var quarantineSinceShard = new List<QuarantineEntry>();
-        var layout = new ShardLayout(options.ClipLength, options.SampledFrames);
+        var decode = Enumerable.Range(writer.NextUnit, plan.Units.Count - writer.NextUnit)
+            .Where(i => plan.Units[i] is InputUnit { Input.Action: InputAction.Decode })
+            .Select(i => (i, ((InputUnit)plan.Units[i]).Input.Entry)).ToList();
+        var progress = new PrepareProgress(plan.ToDecode, plan.ToDecode - decode.Count);
         var extractor = new ClipExtractor(options.ClipExtraction());
-        var clock = Stopwatch.StartNew();
-
-        await using (var writer = new ShardWriter(options.OutDir, Prefix, layout, new ShardWriterOptions
-                     {
-                         MaxShardBytes = options.ShardSizeBytes,
-                         FirstSequence = journal.Entries.Count,
-                     }))
+        RemoveScratch();
+        try
         {
-            async Task Write(VideoOutcome o)
+            await PrepareGraph.RunAsync(decode, decode.Count, extractor, options.Parallelism, options.DecodeBatch, async o =>
             {
-                if (o.Quarantined is not null) quarantineSinceShard.Add(o.Quarantined);
-                int skip = o.Ordinal == startInput ? skipRows : 0;
-                for (int r = skip; r < o.Rows.Count; r++)
-                {
-                    ShardInfo? finished = await writer.AppendAsync(o.Rows[r], ct);
-                    if (finished is not null)
-                    {
-                        // Row r went to a new shard: the finished one ends just before it.
-                        journal.Append(new PrepareJournal.Entry(finished, o.Ordinal, r, quarantineSinceShard.ToList()));
-                        quarantineSinceShard.Clear();
-                    }
-                }
+                await writer.WriteDecodedAsync(o);
                 progress.Add(o);
                 onProgress?.Invoke(progress);
-            }
-
-            var work = inputs.Select((e, i) => (i, e)).Skip(startInput);
+            }, ct);
+            await writer.FinishAsync();
+        }
+        finally
+        {
+            await writer.DisposeAsync();
             RemoveScratch();
-            try
-            {
-                await PrepareGraph.RunAsync(work, inputs.Count - startInput, extractor, options.Parallelism, options.DecodeBatch, Write, ct);
-            }
-            finally
-            {
-                RemoveScratch();
-            }
-            ShardInfo? lastShard = await writer.CompleteAsync(ct);
-            if (lastShard is not null)
-            {
-                journal.Append(new PrepareJournal.Entry(lastShard, inputs.Count, 0, quarantineSinceShard.ToList()));
-                quarantineSinceShard.Clear();
-            }
         }
 
-        // Quarantines after the last shard (a tail of bad inputs) are still accounted for.
-        var quarantine = journal.Entries.SelectMany(e => e.Quarantine).Concat(quarantineSinceShard).ToList();
-        var shards = journal.Entries.Select(e => e.Shard).ToList();
-        var index = new ShardIndex
+        ShardIndex index = Assemble(manifest, config, plan, journal, writer, version);
+        await versions.PublishAsync(index, ct);
+        journal.Delete();
+        int removed = await versions.CollectAsync(options.KeepVersions, [], ignoreUnreadable: false, ct);
+        if (removed > 0) log($"removed {removed} shards no kept version lists (--keep-versions {options.KeepVersions})");
+
+        return new PrepareSummary(IndexPath, entries.Count, index.Totals.Rows, index.Quarantine.Count, index.Shards.Count,
+            index.Shards.Sum(s => s.Bytes), clock.Elapsed.TotalSeconds, progress.VideosPerSecond, progress.ClipsPerSecond,
+            PeakRss(), resumed, version, plan.Changes.Added, plan.Changes.Removed, plan.Changes.Changed, plan.Changes.Kept,
+            decode.Count, writer.CopiedRows, removed);
+    }
+
+    private PrepareConfig Config() => new()
+    {
+        ClipLength = options.ClipLength, Stride = options.Stride, ClipMode = options.ClipMode.ToString().ToLowerInvariant(),
+        ClipsPerVideo = options.ClipsPerVideo, SamplingMode = options.Selection.ToString().ToLowerInvariant(),
+        SampledFrames = options.SampledFrames, JpegQuality = options.JpegQuality, ShortSide = options.ShortSide,
+        Seed = (long)options.Seed, ShardSizeBytes = options.ShardSizeBytes,
+    };
+
+    // The current version, when this run may build on it: a setting that alters rows refuses the run
+    // (unless --rebuild, which builds on nothing).
+    private async Task<ShardIndex?> PreviousAsync(PrepareConfig config, CancellationToken ct)
+    {
+        if (!File.Exists(IndexPath)) return null;
+        ShardIndex previous;
+        try
+        {
+            previous = await ShardIndexFile.LoadAsync(IndexPath, ct);
+        }
+        catch (InvalidDataException) when (options.Rebuild)
+        {
+            return null;
+        }
+        if (options.Rebuild) return previous with { Inputs = [], Shards = [], Quarantine = [] };
+        string? difference = previous.Config.RowSettingDifference(config);
+        if (difference is null && previous.Dataset != options.Name) difference = $"name ('{previous.Dataset}' before, '{options.Name}' now)";
+        if (difference is not null)
+            throw new InvalidOperationException(
+                $"{IndexPath} holds a dataset prepared with other settings: {difference}. Rows would differ from the existing ones; " +
+                "pass --rebuild to prepare every input again into a new version, or use another --out folder");
+        return previous;
+    }
+
+    private ShardIndex Assemble(DatasetManifest manifest, PrepareConfig config, RefreshPlan plan, PrepareJournal journal, PlanWriter writer, int version)
+    {
+        var newShards = journal.Entries.Select(e => e.Shard).ToList();
+        var shards = plan.KeptShards.Concat(newShards).OrderBy(s => s.Split, StringComparer.Ordinal).ToList();
+        var quarantine = journal.Entries.SelectMany(e => e.Quarantine).Concat(writer.PendingQuarantine).ToList();
+        var newShardsOf = journal.Entries.SelectMany(e => e.Videos.Select(v => (key: v.Key, file: e.Shard.File, rows: v.Value)))
+            .GroupBy(x => x.key).ToDictionary(g => g.Key, g => g.ToList());
+        var kept = plan.KeptShards.Select(s => s.File).ToHashSet();
+        var records = plan.Inputs.Select(p =>
+        {
+            var fresh = newShardsOf.GetValueOrDefault(p.Key) ?? [];
+            bool reused = p.Action is InputAction.Keep or InputAction.Copy;
+            return new InputRecord
+            {
+                Input = p.Identity.RelativePath, Sha256 = p.Identity.Sha256, VideoId = p.Entry.VideoId, Split = p.Entry.Split,
+                Label = p.Entry.Label, LabelName = p.Entry.LabelName, SourcePath = p.Entry.Path,
+                Rows = reused ? p.Old!.Rows : fresh.Sum(x => x.rows),
+                Shards = (reused ? p.Old!.Shards.Where(kept.Contains) : []).Concat(fresh.Select(x => x.file)).Distinct().ToList(),
+            };
+        }).ToList();
+        long rows = shards.Sum(s => s.Rows);
+        if (records.Sum(r => r.Rows) != rows)
+            throw new InvalidOperationException($"{IndexPath}: the inputs account for {records.Sum(r => r.Rows)} rows but the shards hold {rows}; the previous version's index does not match its shards");
+        var videos = records.Where(r => r.Rows > 0).GroupBy(r => r.Split).ToDictionary(g => g.Key, g => (long)g.Count());
+        return new ShardIndex
         {
             SchemaVersion = ShardIndex.CurrentSchemaVersion,
             Dataset = options.Name,
+            Version = version,
             Created = DateTimeOffset.UtcNow,
             ToolVersion = ToolVersion,
-            Config = new PrepareConfig
-            {
-                ClipLength = options.ClipLength, Stride = options.Stride, ClipsPerVideo = options.ClipsPerVideo,
-                SamplingMode = options.Selection.ToString().ToLowerInvariant(), SampledFrames = options.SampledFrames,
-                JpegQuality = options.JpegQuality, ShortSide = options.ShortSide, Seed = (long)options.Seed,
-                ShardSizeBytes = options.ShardSizeBytes,
-            },
+            Config = config,
+            Partition = new IndexPartition(options.Partition.Index, options.Partition.Count),
             Labels = manifest.LabelNames.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i),
             Shards = shards,
+            Splits = ShardIndex.SplitTotalsOf(shards, videos),
             Quarantine = quarantine,
-            Totals = new IndexTotals(inputs.Count, shards.Sum(s => s.Rows), quarantine.Count),
+            Totals = new IndexTotals(plan.Inputs.Count, rows, quarantine.Count),
+            Changes = plan.Changes,
+            Inputs = records,
         };
-        await ShardIndexFile.SaveAsync(IndexPath, index, ct);
-
-        using var self = Process.GetCurrentProcess();
-        return new PrepareSummary(IndexPath, inputs.Count, index.Totals.Rows, quarantine.Count, shards.Count,
-            shards.Sum(s => s.Bytes), clock.Elapsed.TotalSeconds, progress.VideosPerSecond, progress.ClipsPerSecond,
-            PeakRss(), resumed);
     }
 
     public static string ToolVersion => typeof(PrepareRunner).Assembly.GetName().Version?.ToString() ?? "0";
-
-    // Shard files of this run that the journal does not list (killed between rename and journal
-    // write) and temporary files are removed: they will be written again, identically.
-    private void RemoveUnrecordedShards(PrepareJournal journal)
-    {
-        var recorded = journal.Entries.Select(e => e.Shard.File).ToHashSet();
-        foreach (string f in Directory.EnumerateFiles(options.OutDir, Prefix + "-*"))
-        {
-            string name = Path.GetFileName(f);
-            bool ours = name.EndsWith(ShardFileName.Extension) || name.EndsWith(ShardFileName.Extension + ".tmp");
-            if (ours && !recorded.Contains(name)) File.Delete(f);
-        }
-    }
 
     // Decoded frames a shared ffmpeg run left behind (a killed run leaves its last ones).
     private void RemoveScratch()

@@ -17,6 +17,8 @@ public sealed record PretrainOptions(string ManifestPath, string OutDir)
     public Distributed.IRankGroup Group { get; init; } = Distributed.SingleRank.Instance;
     /// <summary>This rank's index on its machine: a run.device of plain "cuda" becomes cuda:LocalRank when data-parallel.</summary>
     public int LocalRank { get; init; }
+    /// <summary>Splits of the manifest to train on (empty: every split).</summary>
+    public IReadOnlyList<string> Splits { get; init; } = [];
 }
 
 /// <summary>What the trainer reports after each optimiser step (for the progress display).</summary>

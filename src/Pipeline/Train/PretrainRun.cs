@@ -83,7 +83,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         using var feed = await TrainFeed.OpenAsync(options.ManifestPath, new FeedOptions(b, settings.ToAugmentConfig(), seed)
         {
             DecodeThreads = settings.Run.DecodeThreads, Prefetch = settings.Run.Prefetch,
-            WindowShards = settings.Run.WindowShards, Device = device, Rank = group.Rank, WorldSize = group.WorldSize,
+            WindowShards = settings.Run.WindowShards, Device = device, Rank = group.Rank, WorldSize = group.WorldSize, Splits = options.Splits,
         }, ct).ConfigureAwait(false);
         CheckData(feed, mc);
         long batchesPerEpoch = feed.BatchesPerEpoch / accum * accum;

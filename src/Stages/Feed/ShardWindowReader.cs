@@ -17,7 +17,7 @@ public sealed class ShardWindowReader(string shardDirectory, IReadOnlyList<Shard
     public int Loaded => cached.Count;
 
     /// <summary>The path of a shard, for messages.</summary>
-    public string PathOf(int shard) => Path.Combine(shardDirectory, shards[shard].File);
+    public string PathOf(int shard) => ShardLocation.Resolve(shardDirectory, shards[shard].File);
 
     public async ValueTask<ShardRow> GetAsync(int shard, long row, CancellationToken ct)
     {

@@ -53,7 +53,7 @@ internal sealed class OpenShard(string name, string finalPath, string tempPath, 
     }
 
     /// <summary>Writes the last row group and the footer, flushes the file to disk and closes it.</summary>
-    public async Task<ShardInfo> FinishAsync(CancellationToken ct)
+    public async Task<ShardInfo> FinishAsync(string split, CancellationToken ct)
     {
         await FlushRowGroupAsync(ct).ConfigureAwait(false);
         Dictionary<string, string> footer = ShardSchema.FooterMetadata(fields.Layout);
@@ -63,7 +63,7 @@ internal sealed class OpenShard(string name, string finalPath, string tempPath, 
         await parquet.DisposeAsync().ConfigureAwait(false);
         await hashing.FlushAsync(ct).ConfigureAwait(false);
         disk.Flush(flushToDisk: true);
-        var info = new ShardInfo(name, RowCount, hashing.BytesWritten, hashing.HashHex());
+        var info = new ShardInfo(name, RowCount, hashing.BytesWritten, hashing.HashHex(), split);
         await CloseStreamsAsync().ConfigureAwait(false);
         long onDisk = new FileInfo(tempPath).Length;
         if (onDisk != info.Bytes) throw new IOException($"shard '{tempPath}' has {onDisk} bytes on disk but {info.Bytes} were written");

@@ -8,8 +8,9 @@ namespace CrossVideoMAE.Stages.Shards;
 /// <summary>
 /// Reads and writes index.json. Loading is defensive: malformed JSON, missing or unknown
 /// fields, nulls, duplicate keys, negative counts, totals that do not add up, duplicate shard
-/// names and shard names that are not plain file names (path traversal, absolute paths) are
-/// refused with an <see cref="InvalidDataException"/> naming the file and the reason.
+/// paths and shard paths <see cref="ShardLocation"/> refuses (absolute paths, empty segments, odd
+/// characters) are refused with an <see cref="InvalidDataException"/> naming the file and the reason.
+/// An index of an older schema version is refused with a message to re-run prepare.
 /// </summary>
 public static class ShardIndexFile
 {
@@ -89,9 +90,16 @@ public static class ShardIndexFile
     /// <summary>The first rule the index breaks, or null when it is valid.</summary>
     public static string? FindProblem(ShardIndex index)
     {
+        if (index.SchemaVersion is >= 1 and < ShardIndex.CurrentSchemaVersion)
+            return $"schema_version {index.SchemaVersion} was written by an older cvmae (expected {ShardIndex.CurrentSchemaVersion}); re-run `cvmae prepare --rebuild` into this folder";
         if (index.SchemaVersion != ShardIndex.CurrentSchemaVersion)
             return $"schema_version {index.SchemaVersion} is not supported (expected {ShardIndex.CurrentSchemaVersion})";
         if (string.IsNullOrWhiteSpace(index.Dataset)) return "dataset is empty";
+        if (index.Version < 1) return $"version {index.Version} is not positive";
+        if (index.Partition is null || index.Partition.Count < 1 || index.Partition.Index < 0 || index.Partition.Index >= index.Partition.Count)
+            return $"partition {index.Partition?.Index} of {index.Partition?.Count} is not a part index in [0, count)";
+        if (index.Changes is null || index.Changes.Added < 0 || index.Changes.Removed < 0 || index.Changes.Changed < 0 || index.Changes.Kept < 0)
+            return "changes hold a negative count";
         if (string.IsNullOrWhiteSpace(index.ToolVersion)) return "tool_version is empty";
 
         string? problem = ConfigProblem(index.Config);
@@ -110,9 +118,10 @@ public static class ShardIndexFile
         foreach (ShardInfo shard in index.Shards)
         {
             if (shard is null) return "shards holds null";
-            if (!ShardFileName.IsSafe(shard.File))
-                return $"shard file '{shard.File}' is not a plain file name inside the index folder (letters, digits, '.', '_', '-'; no paths)";
+            string? pathProblem = ShardLocation.Problem(shard.File);
+            if (pathProblem is not null) return $"shard file '{shard.File}' {pathProblem}";
             if (!names.Add(shard.File)) return $"shard file '{shard.File}' is listed twice";
+            if (string.IsNullOrEmpty(shard.Split) || !ShardFileName.IsSafe(shard.Split)) return $"shard '{shard.File}' has split '{shard.Split}' that is not a plain name";
             if (shard.Rows < 0) return $"shard '{shard.File}' has negative rows {shard.Rows}";
             if (shard.Bytes < 0) return $"shard '{shard.File}' has negative bytes {shard.Bytes}";
             if (!IsSha256Hex(shard.Sha256)) return $"shard '{shard.File}' sha256 '{shard.Sha256}' is not 64 lowercase hex digits";
@@ -125,6 +134,28 @@ public static class ShardIndexFile
             if (string.IsNullOrEmpty(entry.Input)) return "a quarantine entry has an empty input";
             if (string.IsNullOrEmpty(entry.Stage)) return $"quarantine entry '{entry.Input}' has an empty stage";
             if (string.IsNullOrEmpty(entry.Reason)) return $"quarantine entry '{entry.Input}' has an empty reason";
+        }
+
+        foreach ((string split, SplitTotals t) in index.Splits)
+        {
+            if (t is null) return $"splits.{split} is null";
+            var ofSplit = index.Shards.Where(s => s.Split == split).ToList();
+            if (t.Rows != ofSplit.Sum(s => s.Rows) || t.Shards != ofSplit.Count)
+                return $"splits.{split} lists {t.Rows} rows in {t.Shards} shards but the shards of split '{split}' hold {ofSplit.Sum(s => s.Rows)} rows in {ofSplit.Count}";
+            if (t.Videos < 0 || t.Videos > t.Rows) return $"splits.{split}.videos {t.Videos} is outside 0..rows";
+        }
+        string? unlisted = index.Shards.Select(s => s.Split).FirstOrDefault(s => !index.Splits.ContainsKey(s));
+        if (unlisted is not null) return $"split '{unlisted}' of a shard is missing from splits";
+
+        foreach (InputRecord input in index.Inputs)
+        {
+            if (input is null) return "inputs holds null";
+            if (string.IsNullOrEmpty(input.Input) || string.IsNullOrEmpty(input.VideoId) || string.IsNullOrEmpty(input.Split))
+                return $"input '{input.Input}' has an empty input, video_id or split";
+            if (input.Sha256 is not null && !IsSha256Hex(input.Sha256)) return $"input '{input.Input}' sha256 '{input.Sha256}' is not 64 lowercase hex digits";
+            if (input.Rows < 0) return $"input '{input.Input}' has negative rows";
+            string? missing = input.Shards.FirstOrDefault(f => !names.Contains(f));
+            if (missing is not null) return $"input '{input.Input}' refers to shard '{missing}' that the index does not list";
         }
 
         IndexTotals totals = index.Totals;
@@ -140,6 +171,7 @@ public static class ShardIndexFile
         if (c.ClipLength is < 1 or > ShardLayout.MaxClipLength) return $"config.clip_length {c.ClipLength} is outside 1..{ShardLayout.MaxClipLength}";
         if (c.Stride < 1) return $"config.stride {c.Stride} is not positive";
         if (c.ClipsPerVideo < 1) return $"config.clips_per_video {c.ClipsPerVideo} is not positive";
+        if (!PrepareConfig.ClipModes.Contains(c.ClipMode)) return $"config.clip_mode '{c.ClipMode}' is not one of {string.Join(", ", PrepareConfig.ClipModes)}";
         if (!PrepareConfig.SamplingModes.Contains(c.SamplingMode)) return $"config.sampling_mode '{c.SamplingMode}' is not one of {string.Join(", ", PrepareConfig.SamplingModes)}";
         if (c.SampledFrames < 1 || c.SampledFrames > c.ClipLength) return $"config.sampled_frames {c.SampledFrames} is outside 1..clip_length";
         if (c.JpegQuality is < 1 or > 100) return $"config.jpeg_quality {c.JpegQuality} is outside 1..100";

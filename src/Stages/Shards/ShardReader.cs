@@ -41,12 +41,11 @@ public sealed class ShardReader : IAsyncDisposable
 
     public int RowGroupCount => _groupRows.Length;
 
-    /// <summary>Opens a shard listed in an index: the file must be a safe name inside
-    /// <paramref name="shardDirectory"/> and match the listed size, hash and row count.</summary>
+    /// <summary>Opens a shard listed in an index whose folder is <paramref name="shardDirectory"/>: its path
+    /// is resolved by <see cref="ShardLocation.Resolve"/> and the file must match the listed size, hash and row count.</summary>
     public static async Task<ShardReader> OpenAsync(string shardDirectory, ShardInfo shard, CancellationToken ct = default)
     {
-        if (!ShardFileName.IsSafe(shard.File)) throw new ArgumentException($"shard file name '{shard.File}' is not a plain file name", nameof(shard));
-        string path = System.IO.Path.Combine(shardDirectory, shard.File);
+        string path = ShardLocation.Resolve(shardDirectory, shard.File);
         long length = new FileInfo(path) is { Exists: true } info ? info.Length : throw new FileNotFoundException($"shard '{path}' does not exist", path);
         if (length != shard.Bytes) throw new InvalidDataException($"shard '{path}' has {length} bytes but the index lists {shard.Bytes}");
         ShardReader reader = await OpenAsync(path, shard.Sha256, ct).ConfigureAwait(false);

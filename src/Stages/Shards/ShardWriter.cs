@@ -9,7 +9,8 @@ namespace CrossVideoMAE.Stages.Shards;
 /// written under a temporary name (<c>.tmp</c> appended), hashed as it is written, flushed to
 /// disk and renamed when complete, so a shard name that exists is always a whole file. A new
 /// shard starts before a row would take the current one past
-/// <see cref="ShardWriterOptions.MaxShardBytes"/> (by <see cref="ShardSizeBound"/>'s upper bounds).
+/// <see cref="ShardWriterOptions.MaxShardBytes"/> (by <see cref="ShardSizeBound"/>'s upper bounds),
+/// and before a row of another split than the current shard's: every shard holds the rows of one split.
 /// Not thread-safe: one writer is fed by one producer.
 /// </summary>
 public sealed class ShardWriter : IAsyncDisposable
@@ -22,6 +23,7 @@ public sealed class ShardWriter : IAsyncDisposable
     private readonly ShardFields _fields;
     private readonly List<ShardInfo> _completed = [];
     private OpenShard? _open;
+    private string _openSplit = "";
     private int _nextSequence;
     private bool _disposed;
 
@@ -54,9 +56,16 @@ public sealed class ShardWriter : IAsyncDisposable
         long rowBytes = ShardSizeBound.Row(row);
         int longest = ShardSizeBound.LongestString(row);
         ShardInfo? finished = null;
-        if (_open is not null && _open.RowCount > 0 && _open.EstimatedLengthWith(rowBytes, longest) > _options.MaxShardBytes)
+        if (_open is not null && _open.RowCount > 0
+            && (row.Split != _openSplit || _open.EstimatedLengthWith(rowBytes, longest) > _options.MaxShardBytes))
+        {
             finished = await FinishOpenShardAsync(ct).ConfigureAwait(false);
-        _open ??= await StartShardAsync(ct).ConfigureAwait(false);
+        }
+        if (_open is null)
+        {
+            _open = await StartShardAsync(ct).ConfigureAwait(false);
+            _openSplit = row.Split;
+        }
         _open.Add(row, rowBytes, longest);
         if (_open.PendingBytes >= _options.RowGroupBytes) await _open.FlushRowGroupAsync(ct).ConfigureAwait(false);
         return finished;
@@ -109,7 +118,7 @@ public sealed class ShardWriter : IAsyncDisposable
         _open = null;
         try
         {
-            ShardInfo info = await open.FinishAsync(ct).ConfigureAwait(false);
+            ShardInfo info = await open.FinishAsync(_openSplit, ct).ConfigureAwait(false);
             File.Move(open.TempPath, open.FinalPath, overwrite: false);
             _completed.Add(info);
             return info;

@@ -22,6 +22,8 @@ public sealed class ShardIndexTests : IDisposable
     {
         SchemaVersion = ShardIndex.CurrentSchemaVersion,
         Dataset = "ucf101-sample",
+        Version = 3,
+        Partition = new IndexPartition(1, 2),
         Created = new DateTimeOffset(2026, 11, 22, 9, 30, 5, 250, TimeSpan.FromHours(1)),
         ToolVersion = "0.1.0",
         Config = new PrepareConfig
@@ -32,8 +34,18 @@ public sealed class ShardIndexTests : IDisposable
         Labels = new Dictionary<string, int> { ["ApplyEyeMakeup"] = 0, ["Bowling"] = 1, ["Jonglieren ✓"] = 2 },
         Shards =
         [
-            new ShardInfo("train-00000.parquet", 120, 250_000_000, new string('a', 64)),
-            new ShardInfo("train-00001.parquet", 33, 70_000_000, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+            new ShardInfo("train-00000.parquet", 120, 250_000_000, new string('a', 64), "train"),
+            new ShardInfo("../part1/val-00000.parquet", 33, 70_000_000, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "val"),
+        ],
+        Splits = new Dictionary<string, SplitTotals> { ["train"] = new(120, 60, 1), ["val"] = new(33, 17, 1) },
+        Changes = new IndexChanges(Added: 2, Removed: 1, Changed: 3, Kept: 72),
+        Inputs =
+        [
+            new InputRecord
+            {
+                Input = "Bowling/v_Bowling_g01_c01.avi", Sha256 = new string('b', 64), VideoId = "v_Bowling_g01_c01", Split = "train",
+                Label = 1, LabelName = "Bowling", SourcePath = "/data/ucf101/Bowling/v_Bowling_g01_c01.avi", Rows = 2, Shards = ["train-00000.parquet"],
+            },
         ],
         Quarantine = [new QuarantineEntry("videos/broken.avi", null, "probe", "ffprobe found no video stream")],
         Totals = new IndexTotals(Inputs: 78, Rows: 153, Quarantined: 1),
@@ -53,6 +65,10 @@ public sealed class ShardIndexTests : IDisposable
         AssertSameFields(schema.GetProperty("$defs").GetProperty("shard"), doc.RootElement.GetProperty("shards")[0]);
         AssertSameFields(schema.GetProperty("$defs").GetProperty("quarantine_entry"), doc.RootElement.GetProperty("quarantine")[0]);
         AssertSameFields(schema.GetProperty("$defs").GetProperty("totals"), doc.RootElement.GetProperty("totals"));
+        AssertSameFields(schema.GetProperty("$defs").GetProperty("split_totals"), doc.RootElement.GetProperty("splits").GetProperty("train"));
+        AssertSameFields(schema.GetProperty("$defs").GetProperty("changes"), doc.RootElement.GetProperty("changes"));
+        AssertSameFields(schema.GetProperty("$defs").GetProperty("partition"), doc.RootElement.GetProperty("partition"));
+        AssertSameFields(schema.GetProperty("$defs").GetProperty("input"), doc.RootElement.GetProperty("inputs")[0]);
     }
 
     private static void AssertSameFields(JsonElement schema, JsonElement instance)
@@ -92,18 +108,24 @@ public sealed class ShardIndexTests : IDisposable
         { "duplicate-shard", "is listed twice", false },
         { "duplicate-label-key", "Duplicate properties", false },
         { "duplicate-label-index", "label index 1 is used by two classes", false },
-        { "traversal", "shard file '../secret.parquet' is not a plain file name", true },
-        { "absolute", "shard file '/etc/passwd' is not a plain file name", true },
-        { "subfolder", "shard file 'sub/x.parquet' is not a plain file name", true },
-        { "backslash", "shard file '..\\x.parquet' is not a plain file name", true },
-        { "hidden", "shard file '.x.parquet' is not a plain file name", true },
+        { "dot-segment", "shard file './x.parquet' has segment '.'", true },
+        { "absolute", "shard file '/etc/passwd' is not a relative '/'-separated path", true },
+        { "empty-segment", "shard file 'part0//x.parquet' has an empty path segment", true },
+        { "dotdot-last", "shard file 'part0/..' has segment '..'", true },
+        { "backslash", "shard file '..\\x.parquet' is not a relative '/'-separated path", true },
+        { "hidden", "shard file '.x.parquet' has segment '.x.parquet'", true },
+        { "no-split", "has split '' that is not a plain name", true },
+        { "split-totals", "splits.train lists 121 rows in 1 shards but the shards of split 'train' hold 120 rows in 1", false },
+        { "unlisted-split", "split 'val' of a shard is missing from splits", false },
+        { "input-unknown-shard", "refers to shard 'gone.parquet' that the index does not list", false },
         { "bad-sha", "is not 64 lowercase hex digits", true },
         { "rows-mismatch", "totals.rows is 154 but the shards hold 153", false },
         { "quarantine-mismatch", "totals.quarantined is 2 but quarantine lists 1", false },
         { "bad-sampling-mode", "config.sampling_mode 'last' is not one of", true },
         { "n-over-clip", "config.sampled_frames 17 is outside 1..clip_length", false },
         { "bad-date", "Path: $.created", true },
-        { "version-2", "schema_version 2 is not supported", true },
+        { "version-3", "schema_version 3 is not supported", true },
+        { "version-1", "written by an older cvmae (expected 2); re-run `cvmae prepare --rebuild`", true },
     };
 
     [Theory]
@@ -142,9 +164,14 @@ public sealed class ShardIndexTests : IDisposable
             case "unknown-field": root["extra"] = 1; break;
             case "duplicate-shard": root["shards"]![1]!["file"] = "train-00000.parquet"; break;
             case "duplicate-label-index": root["labels"]!["Bowling"] = 1; root["labels"]!["ApplyEyeMakeup"] = 1; break;
-            case "traversal": shard0["file"] = "../secret.parquet"; break;
+            case "dot-segment": shard0["file"] = "./x.parquet"; break;
             case "absolute": shard0["file"] = "/etc/passwd"; break;
-            case "subfolder": shard0["file"] = "sub/x.parquet"; break;
+            case "empty-segment": shard0["file"] = "part0//x.parquet"; break;
+            case "dotdot-last": shard0["file"] = "part0/.."; break;
+            case "no-split": shard0["split"] = ""; break;
+            case "split-totals": root["splits"]!["train"]!["rows"] = 121; break;
+            case "unlisted-split": root["splits"]!.AsObject().Remove("val"); break;
+            case "input-unknown-shard": root["inputs"]![0]!["shards"]![0] = "gone.parquet"; break;
             case "backslash": shard0["file"] = "..\\x.parquet"; break;
             case "hidden": shard0["file"] = ".x.parquet"; break;
             case "bad-sha": shard0["sha256"] = new string('A', 64); break;
@@ -153,10 +180,51 @@ public sealed class ShardIndexTests : IDisposable
             case "bad-sampling-mode": root["config"]!["sampling_mode"] = "last"; break;
             case "n-over-clip": root["config"]!["sampled_frames"] = 17; break;
             case "bad-date": root["created"] = "22/11/2026"; break;
-            case "version-2": root["schema_version"] = 2; break;
+            case "version-3": root["schema_version"] = 3; break;
+            case "version-1": root["schema_version"] = 1; break;
             default: throw new ArgumentException(name);
         }
         return root.ToJsonString();
+    }
+
+    [Fact]
+    public void Splits_are_selected_by_name_and_an_unknown_one_names_the_splits_there_are()
+    {
+        ShardIndex index = Sample();
+        ShardIndex val = index.SelectSplits("val");
+        Assert.Equal(["../part1/val-00000.parquet"], val.Shards.Select(s => s.File));
+        Assert.Equal(33, val.Totals.Rows);
+        Assert.Equal(["val"], val.SplitNames);
+        Assert.Same(index, index.SelectSplits());
+        Assert.Equal(2, index.SelectSplits("train", "val").Shards.Count);
+        var e = Assert.Throws<ArgumentException>(() => index.SelectSplits("train", "test"));
+        Assert.Contains("dataset 'ucf101-sample' has no split 'test' (splits: train (120 rows), val (33 rows))", e.Message);
+    }
+
+    [Theory]
+    [InlineData("x.parquet", "x.parquet")]
+    [InlineData("../part0/x.parquet", "../part0/x.parquet")]
+    [InlineData("sub/x.parquet", "sub/x.parquet")]
+    public void Shard_paths_resolve_from_the_index_folder(string listed, string relative)
+    {
+        string dir = _dir.File("merged");
+        Assert.Equal(Path.GetFullPath(Path.Combine(dir, relative)), ShardLocation.Resolve(dir, listed));
+        Assert.Equal(listed, ShardLocation.Relative(dir, ShardLocation.Resolve(dir, listed)));
+    }
+
+    [Theory]
+    [InlineData("/etc/x.parquet")]
+    [InlineData("a//x.parquet")]
+    [InlineData("./x.parquet")]
+    [InlineData("..")]
+    [InlineData("a\\x.parquet")]
+    [InlineData("C:x.parquet")]
+    [InlineData("a/x y.parquet")]
+    [InlineData("")]
+    public void Unsafe_shard_paths_are_refused_naming_the_path(string listed)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ShardLocation.Resolve(_dir.Path, listed));
+        Assert.Contains($"shard path '{listed}'", e.Message);
     }
 
     [Fact]
@@ -182,6 +250,8 @@ public sealed class ShardIndexTests : IDisposable
         ShardIndex index = Sample() with
         {
             Shards = shards,
+            Splits = ShardIndex.SplitTotalsOf(shards),
+            Inputs = [],
             Totals = new IndexTotals(7, shards.Sum(s => s.Rows), 1),
         };
         string path = _dir.File(ShardIndexFile.FileName);

@@ -110,9 +110,10 @@ public class DistributedPretrainTests
         string config = WriteConfig(dir, "c.yaml", Settings());
         await new PretrainRun(Settings(), new PretrainOptions(index, one) { MaxSteps = 4 }, TextWriter.Null).RunAsync();
         AssertSucceeded(CvmaeProcess.Run(PretrainArgs(index, config, two, 2, "--nproc-per-node", "2"), Limit));
-        var r = CvmaeProcess.Run(PretrainArgs(index, config, two, 4, "--nproc-per-node", "2", "--resume"), Limit);
+        // Without --quiet, so that the resume line (an info line, on stderr) is logged.
+        var r = CvmaeProcess.Run([.. PretrainArgs(index, config, two, 4, "--nproc-per-node", "2", "--resume").Where(a => a != "--quiet")], Limit);
         AssertSucceeded(r);
-        Assert.Contains("resume: ", r.Stdout);
+        Assert.Contains("resume: ", r.Stderr);
 
         var b = Metrics(two);
         Assert.Equal([1L, 2, 3, 4], b.Keys.Order());

@@ -94,7 +94,7 @@ public sealed class FinetuneTrainerTests : IDisposable
     public async Task Linprobe_on_two_ranks_reports_what_one_rank_does()
     {
         string index = await DownstreamTestData.WriteAsync(dir.File("probe-data"), DownstreamTestData.ColourVideos(train: 2, val: 1));
-        string[] Args(string outDir) => ["linprobe", "--manifest", index, "--random-init", "--config", "tiny", "--size", "32", "--batch", "2",
+        string[] Args(string outDir) => ["linprobe", "--manifest", index, "--random-init", "--model", "tiny", "--size", "32", "--batch", "2",
             "--epochs", "10", "--warmup-epochs", "1", "--probe-batch", "4", "--seed", "4", "--threads", "1", "--out", outDir];
         Assert.Equal(0, Program.Main(Args(dir.File("one"))));
         var r = CvmaeProcess.Run([.. Args(dir.File("two")), "--nproc-per-node", "2"], TimeSpan.FromSeconds(180));

@@ -70,7 +70,7 @@ public static class PretrainCommand
             }
             catch (Exception e)
             {
-                return ExitCodes.Fail(e, RankPrefix(env));
+                return ExitCodes.Fail(e, e.Message.StartsWith("rank ", StringComparison.Ordinal) ? "" : RankPrefix(env));
             }
         });
         return cmd;

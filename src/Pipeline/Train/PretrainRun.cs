@@ -147,7 +147,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
                 int repeats = tta ? options.TtaSteps : 1;
                 for (int k = 0; k < repeats && step < stopAt; k++)
                 {
-                    MicroStep(model, lossFn, batch, seed, repeats, k, gather, settings.Run.Bf16 ? device : null, accum, sums);
+                    MicroStep(model, lossFn, batch, seed, repeats, k, group, gather, settings.Run.Bf16 ? device : null, accum, sums);
                     clips += batch.Size * group.WorldSize;
                     bool stepNow = tta || (batch.BatchIndex + 1) % accum == 0;
                     if (!stepNow) continue;
@@ -207,7 +207,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
     // Each sample's masks come from its own generator, seeded by (seed, epoch, position in the epoch,
     // TTA repeat), so they do not depend on the batch or rank the sample is trained in.
     private static void MicroStep(CrossVideoMAE.Model.CrossVideoMAE model, CrossVideoMaeLoss lossFn, FeedBatch batch, ulong seed, int repeats, int repeat,
-        BatchGather? gather, Device? autocastDevice, int accum, Dictionary<string, double> sums)
+        IRankGroup group, BatchGather? gather, Device? autocastDevice, int accum, Dictionary<string, double> sums)
     {
         using var scope = torch.NewDisposeScope();
         var generators = new List<Generator>((int)batch.Size);
@@ -222,7 +222,8 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
                 CrossVideoMaeOutput output = model.forward(input, MaskNoise.PerSample(generators), lossFn.RequiredParts);
                 terms = lossFn.Compute(output, input, gather);
             }
-            (terms.Total / accum).backward();
+            // With ranks, the backward all-reduces the gathered embeddings' gradients: a dead peer fails it.
+            group.Run("backward pass (gradients of the gathered embeddings)", () => (terms.Total / accum).backward());
             foreach (var (name, value) in terms.ToScalars())
                 sums[name] = sums.GetValueOrDefault(name) + value;
         }

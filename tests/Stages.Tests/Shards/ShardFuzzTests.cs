@@ -24,7 +24,7 @@ public sealed class ShardFuzzTests(ITestOutputHelper output) : IDisposable
     public async Task Every_damaged_copy_fails_naming_the_file_or_reads_back_exactly()
     {
         var layout = new ShardLayout(clipLength: 4, sampledFrames: 1);
-        ShardRow[] rows = Enumerable.Range(0, 6).Select(v => ShardTestRows.Row(v, v % 2, layout, frameBytes: 120)).ToArray();
+        ShardRow[] rows = Enumerable.Range(0, 6).Select(v => ShardTestRows.Row(v, v % 2, layout, frameBytes: 120) with { Split = "train" }).ToArray();   // one split: one shard
         string original = Path.Combine(_dir.Path, "orig");
         ShardInfo info;
         await using (var writer = new ShardWriter(original, "fuzz", layout, new ShardWriterOptions { RowGroupBytes = 1_500 }))

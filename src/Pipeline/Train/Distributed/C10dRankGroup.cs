@@ -78,6 +78,8 @@ public sealed class C10dRankGroup : IRankGroup
 
     public void Barrier() => Guard("barrier", group.Barrier);
 
+    public void Run(string operation, Action action) => Guard(operation, action);
+
     public IReadOnlyList<string> ExchangeStrings(string key, string value)
     {
         var all = new string[WorldSize];

@@ -26,6 +26,11 @@ public interface IRankGroup : IDisposable
     /// <summary>Waits until every rank has called it.</summary>
     void Barrier();
 
+    /// <summary>Runs <paramref name="action"/>, which holds collectives of its own (a backward pass through
+    /// <see cref="AllGatherWithGrad"/> all-reduces): a failed collective becomes the same error, naming the
+    /// ranks, as a failed call of this group.</summary>
+    void Run(string operation, Action action);
+
     /// <summary>Publishes this rank's <paramref name="value"/> under <paramref name="key"/> and returns every
     /// rank's value, in rank order (through the rendezvous store).</summary>
     IReadOnlyList<string> ExchangeStrings(string key, string value);

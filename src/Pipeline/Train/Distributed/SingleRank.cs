@@ -13,6 +13,7 @@ public sealed class SingleRank : IRankGroup
     public Tensor AllGatherWithGrad(Tensor local) => local.alias();
     public void Broadcast(Tensor tensor, int root) { }
     public void Barrier() { }
+    public void Run(string operation, Action action) => action();
     public IReadOnlyList<string> ExchangeStrings(string key, string value) => [value];
     public void Dispose() { }
 }

@@ -7,8 +7,8 @@ namespace CrossVideoMAE.Pipeline.Cli;
 /// <summary>
 /// The options every command takes (recursive on the root command): <c>--quiet</c>, <c>--verbose</c>
 /// and <c>--log-format text|json</c>, which set up <see cref="CliLog"/>; and the help epilog with the
-/// exit codes (<see cref="ExitCodes.HelpText"/>). A command's own <c>--quiet</c> (prepare, pretrain)
-/// shadows the global one and means the same.
+/// exit codes (<see cref="ExitCodes.HelpText"/>). <c>--quiet</c> also silences the progress bars and
+/// lines of prepare and pretrain.
 /// </summary>
 public sealed class GlobalOptions
 {

@@ -37,13 +37,12 @@ public static class PrepareCommand
         var numShards = new Option<int>("--num-shards") { Description = "Number of parts of a scale-out run (join with merge-manifests)", DefaultValueFactory = _ => 1 };
         var rebuild = new Option<bool>("--rebuild") { Description = "Prepare every input again into a new version (needed after changing a setting that alters rows)" };
         var keepVersions = new Option<int>("--keep-versions") { Description = "Manifest versions whose shards stay on disk (the new one included)", DefaultValueFactory = _ => 2 };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var summary = new Option<string?>("--summary-json") { Description = "Write a machine-readable summary here" };
 
         var cmd = new Command("prepare", "Turn a video dataset into Parquet shards of 16-frame clips and sampled frames, with index.json. Re-running resumes; bad inputs are quarantined with their reason.")
         {
             format, annotations, labels, videos, splitNumber, outDir, name, splits, clipLength, stride, segments, clipsPerVideo,
-            sampled, selection, quality, shortSide, seed, shardMb, parallelism, decodeBatch, retries, shardIndex, numShards, rebuild, keepVersions, quiet, summary,
+            sampled, selection, quality, shortSide, seed, shardMb, parallelism, decodeBatch, retries, shardIndex, numShards, rebuild, keepVersions, summary,
         };
         cmd.SetAction(async (p, ct) =>
         {
@@ -84,7 +83,8 @@ public static class PrepareCommand
             {
                 return ExitCodes.Fail(e);
             }
-            return await RunAsync(options, p.GetValue(quiet), p.GetValue(summary), ct);
+            // The global --quiet (warnings and errors only) also silences the progress bar and lines.
+            return await RunAsync(options, !CliLog.IsEnabled(LogLevel.Info), p.GetValue(summary), ct);
         });
         return cmd;
     }

@@ -31,14 +31,13 @@ public static class PretrainCommand
         var initImage = new Option<FileInfo?>("--init-image") { Description = "Initial image encoder: MAE checkpoint (.pth or .safetensors)." };
         var initModel = new Option<FileInfo?>("--init-model") { Description = "Initial full model state (model.safetensors of an earlier run)." };
         var tta = new Option<int>("--tta-steps") { Description = "Test-time adaptation: K steps of the objective on each batch of the data, starting from the given weights.", DefaultValueFactory = _ => 0 };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress bar or progress lines: warnings and errors only (the global --quiet)." };
         var split = new Option<string[]>("--split") { Description = "Splits of the manifest to train on, by name (default: every split).", AllowMultipleArgumentsPerToken = true };
         var feedOnly = new Option<long?>("--feed-only") { Description = "Measure the feed alone over N batches (no model, nothing written)." };
         Option<int> nproc = RankLaunch.CreateOption();
 
         var cmd = new Command("pretrain", "Pre-train a CrossVideoMAE model on prepared shards (on one process, or data-parallel over several).")
         {
-            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, quiet, feedOnly, split, nproc,
+            manifest, config, output, resume, maxSteps, initVideo, initImage, initModel, tta, feedOnly, split, nproc,
         };
         cmd.SetAction(async (r, ct) =>
         {
@@ -63,7 +62,7 @@ public static class PretrainCommand
                 options = options with { Group = group };
                 // Rank 0 speaks for the group; the other ranks print only their errors.
                 var run = new PretrainRun(settings, options, group.Rank == 0 ? CliLog.Writer() : TextWriter.Null);
-                bool bar = group.Rank == 0 && !r.GetValue(quiet) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+                bool bar = group.Rank == 0 && CliLog.IsEnabled(LogLevel.Info) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
                 PretrainSummary summary = group.Rank != 0 ? await run.RunAsync(ct: ct) : bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
                 if (group.Rank == 0) Console.WriteLine(summary);
                 return 0;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Checkpoints.KeyMaps;
 using CrossVideoMAE.Model.Checkpoints.Training;
 using CrossVideoMAE.Pipeline.Downstream;
@@ -64,11 +65,12 @@ public sealed class DownstreamLinprobeTests : IDisposable
         MaeExport.SaveVideoEncoder(mae, state);
         string ckpt = TrainingCheckpoint.Save(dir.File("ckpt"), new TrainingProgress { Step = 3 }, state);
 
-        var expected = model.video_encoder.state_dict().Where(kv => !kv.Key.StartsWith("norm.")).ToDictionary();
+        var expected = model.video_encoder.state_dict();
         foreach (string path in new[] { full, mae, ckpt })
         {
             using ModelWeights w = ModelWeights.Load(path);
-            Dictionary<string, Tensor> enc = w.VideoEncoder();
+            using KeyMapResult mapped = w.VideoEncoder();
+            Dictionary<string, Tensor> enc = mapped.Tensors;
             Assert.Equal(expected.Keys.Order(), enc.Keys.Order());
             foreach (var (k, t) in expected)
             {
@@ -82,7 +84,7 @@ public sealed class DownstreamLinprobeTests : IDisposable
         Assert.Contains(dir.File("junk.safetensors"), Assert.Throws<InvalidDataException>(() => ModelWeights.Load(dir.File("junk.safetensors"))).Message);
         SafeTensors.Save(dir.File("other.safetensors"), new Dictionary<string, Tensor> { ["fc.weight"] = state["g_u.fc1.weight"] });
         using (ModelWeights other = ModelWeights.Load(dir.File("other.safetensors")))
-            Assert.Contains("no video encoder weights", Assert.Throws<InvalidDataException>(() => other.VideoEncoder()).Message);
+            Assert.Contains("no patch_embed.proj.weight", Assert.Throws<InvalidDataException>(() => other.VideoEncoder()).Message);
     }
 
     [Fact]

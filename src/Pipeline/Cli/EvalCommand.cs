@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Pipeline.Downstream;
 

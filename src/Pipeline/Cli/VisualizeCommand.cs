@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Pipeline.Downstream;
 using CrossVideoMAE.Pipeline.Report;
 using CrossVideoMAE.Torch;

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Torch;
 

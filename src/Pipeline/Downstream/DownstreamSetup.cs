@@ -1,4 +1,6 @@
+using CrossVideoMAE.Model.Checkpoints.KeyMaps;
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Stages.Augment;
 using CrossVideoMAE.Torch;
@@ -25,7 +27,8 @@ public static class DownstreamSetup
         if (requested is int s) return s;
         if (weights is not null)
         {
-            Dictionary<string, Tensor> enc = weights.VideoEncoder();
+            using KeyMapResult mapped = weights.VideoEncoder();
+            Dictionary<string, Tensor> enc = mapped.Tensors;
             long tokensT = clipLength / config.TubeletSize;
             if (enc.TryGetValue("pos_embed", out Tensor? pos) && pos.dim() == 3 && tokensT > 0 && pos.size(1) % tokensT == 0)
             {

@@ -4,6 +4,7 @@ using CrossVideoMAE.Model.Checkpoints.Training;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Model.Optimization;
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Pipeline.Feed;
 using CrossVideoMAE.Pipeline.Train.Distributed;
 using CrossVideoMAE.Pipeline.Train;
@@ -65,7 +66,7 @@ public static class FineTuning
         int size = DownstreamSetup.InputSize(s.Size, weights, config, loader.ClipLength);
         int classes = loader.NumClasses;
         using VideoClassifier model = DownstreamSetup.Classifier(config, loader.ClipLength, size, classes, s.DropPath, s.HeadDropout, 2e-5, s.Seed);
-        if (weights is not null) EncoderLoading.LoadEncoder(model, weights);
+        if (weights is not null) WeightsLoader.LoadEncoder(model.encoder, weights, WeightsLoader.VideoPrefixes);
         model.to(q.Device);
 
         var augmenter = new CrossVideoViewAugmenter(new AugmentConfig

@@ -1,4 +1,5 @@
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Torch;
 
@@ -61,7 +62,7 @@ public static class LinearProbeRun
                 ulong seed = q.Seed + (ulong)r;
                 using VideoClassifier model = DownstreamSetup.Classifier(config, loader.ClipLength, size, loader.NumClasses,
                     dropPath: 0, headDropout: 0, headInitStd: 0.01, seed: seed);
-                if (!q.RandomInit) EncoderLoading.LoadEncoder(model, weights!);
+                if (!q.RandomInit) WeightsLoader.LoadEncoder(model.encoder, weights!, WeightsLoader.VideoPrefixes);
                 model.to(q.Device);
                 model.eval();
                 // A loaded encoder gives the same features every run; a random one is new each run.

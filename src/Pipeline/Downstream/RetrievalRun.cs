@@ -1,4 +1,5 @@
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Torch;
 
@@ -26,7 +27,7 @@ public static class RetrievalRun
         ModelConfig config = DownstreamSetup.ResolveConfig(q.ConfigName ?? (weights is null ? "tiny" : null), weights);
         int size = DownstreamSetup.InputSize(q.Size, weights, config, loader.ClipLength);
         using VideoClassifier model = DownstreamSetup.Classifier(config, loader.ClipLength, size, Math.Max(1, loader.NumClasses), 0, 0, 0.01, q.Seed);
-        if (!q.RandomInit) EncoderLoading.LoadEncoder(model, weights!);
+        if (!q.RandomInit) WeightsLoader.LoadEncoder(model.encoder, weights!, WeightsLoader.VideoPrefixes);
         model.to(q.Device);
         model.eval();
         var extractor = new FeatureExtractor(model.encoder);

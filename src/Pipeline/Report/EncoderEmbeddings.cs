@@ -1,4 +1,5 @@
 using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Pipeline.Downstream;
 using CrossVideoMAE.Torch;
@@ -22,7 +23,7 @@ public static class EncoderEmbeddings
         string split, int batchSize, Device device, ulong seed, CancellationToken ct)
     {
         using VideoClassifier model = DownstreamSetup.Classifier(config, loader.ClipLength, size, Math.Max(1, loader.NumClasses), 0, 0, 0.01, seed);
-        if (weights is not null) EncoderLoading.LoadEncoder(model, weights);
+        if (weights is not null) WeightsLoader.LoadEncoder(model.encoder, weights, WeightsLoader.VideoPrefixes);
         model.to(device);
         model.eval();
         using ClipFeatures clips = await ClipFeatures.ExtractAsync(loader, split, new FeatureExtractor(model.encoder), DownstreamSetup.CenterCrop(size), batchSize, device, ct: ct);

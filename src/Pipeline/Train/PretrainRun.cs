@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CrossVideoMAE.Model.Checkpoints;
 using CrossVideoMAE.Model.Checkpoints.KeyMaps;
 using CrossVideoMAE.Model.Checkpoints.Training;
 using CrossVideoMAE.Model.Masking;
@@ -113,9 +114,9 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
             (step, epoch, startBatch) = Restore(checkpoints, model, optimizer, b);
         else
         {
-            if (options.InitModel is not null) log.WriteLine(InitialWeights.LoadModel(model, options.InitModel));
-            if (options.InitVideo is not null) log.WriteLine(InitialWeights.LoadEncoder(model, mc, options.InitVideo, "video_encoder."));
-            if (options.InitImage is not null) log.WriteLine(InitialWeights.LoadEncoder(model, mc, options.InitImage, "image_encoder."));
+            if (options.InitModel is not null) { using var w = ModelWeights.Load(options.InitModel); log.WriteLine(WeightsLoader.LoadModel(model, w)); }
+            if (options.InitVideo is not null) { using var w = ModelWeights.Load(options.InitVideo); log.WriteLine(WeightsLoader.LoadEncoder(model.video_encoder, w, WeightsLoader.VideoPrefixes)); }
+            if (options.InitImage is not null) { using var w = ModelWeights.Load(options.InitImage); log.WriteLine(WeightsLoader.LoadEncoder(model.image_encoder, w, WeightsLoader.ImagePrefixes)); }
         }
         // Every rank starts from rank 0's weights (they agree already when built from the same seed or file).
         foreach (Parameter p in model.parameters()) group.Broadcast(p, root: 0);

@@ -1,15 +1,18 @@
-using CrossVideoMAE.Model;
+using CrossVideoMAE.Model.Checkpoints.KeyMaps;
+using CrossVideoMAE.Model.Checkpoints.Pth;
 using CrossVideoMAE.Model.Checkpoints.Training;
 using CrossVideoMAE.Torch;
 using CrossVideoMAE.Torch.IO;
 
-namespace CrossVideoMAE.Pipeline.Downstream;
+namespace CrossVideoMAE.Model.Checkpoints;
 
 /// <summary>
-/// Weights of a model as a flat state dict, read from any of the files the pipeline produces or
-/// accepts: a training checkpoint (<c>ckpt-*.safetensors</c>, tensors under <c>model.</c>), a full
-/// CrossVideoMAE state (<c>video_encoder.*</c>, ...), a classifier state (<c>encoder.*</c>, <c>head.*</c>)
-/// or an MAE-style video encoder export (bare <c>patch_embed.*</c>, <c>blocks.*</c>). Owns the tensors.
+/// The tensors of one weights file as a flat state dict, read from any file the pipeline produces
+/// or accepts: a training checkpoint (<c>ckpt-*.safetensors</c>, tensors under <c>model.</c>), a full
+/// CrossVideoMAE state (<c>video_encoder.*</c>, ...), a classifier state (<c>encoder.*</c>, <c>head.*</c>),
+/// an encoder export (bare <c>patch_embed.*</c>, <c>blocks.*</c>), or a foreign MAE / mae_st / VideoMAE
+/// checkpoint as <c>.pth</c> (read by the weights-only unpickler, no code runs) or <c>.safetensors</c>.
+/// Owns the tensors. <see cref="WeightsLoader"/> puts them into a model.
 /// </summary>
 public sealed class ModelWeights : IDisposable
 {
@@ -22,9 +25,13 @@ public sealed class ModelWeights : IDisposable
     public string Path { get; }
     public IReadOnlyDictionary<string, Tensor> State { get; }
 
+    /// <summary>Reads <paramref name="path"/>; a missing file is a <see cref="FileNotFoundException"/>,
+    /// an unreadable one an <see cref="InvalidDataException"/> naming the file and the reason.</summary>
     public static ModelWeights Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"weights file '{path}' does not exist", path);
+        if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            return new ModelWeights(path, PthReader.LoadTensors(path));
         var (tensors, metadata) = SafeTensors.Load(path);
         if (metadata.TryGetValue("format", out string? format) && format == TrainingCheckpoint.FormatName)
         {
@@ -39,34 +46,19 @@ public sealed class ModelWeights : IDisposable
     }
 
     /// <summary>
-    /// The video encoder's tensors under their encoder names (no prefix), without the final
-    /// <c>norm.*</c> (the classifier pools tokens before its own LayerNorm, as MAE does).
+    /// The video encoder in our encoder names at the file's own grid (no resampling), mapped by
+    /// <see cref="WeightsLoader.MapEncoder"/>; the caller disposes the result.
     /// </summary>
-    public Dictionary<string, Tensor> VideoEncoder()
-    {
-        string? prefix = new[] { "video_encoder.", "encoder." }
-            .FirstOrDefault(p => State.Keys.Any(k => k.StartsWith(p + "patch_embed.", StringComparison.Ordinal)));
-        if (prefix is null && !State.ContainsKey("patch_embed.proj.weight"))
-            throw new InvalidDataException($"{Path}: no video encoder weights found (expected keys 'video_encoder.patch_embed.*', 'encoder.patch_embed.*' or 'patch_embed.*'; first keys: {string.Join(", ", State.Keys.Take(5))})");
-        prefix ??= "";
-        return State.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(kv => (key: kv.Key[prefix.Length..], kv.Value))
-            .Where(e => !e.key.StartsWith("norm.", StringComparison.Ordinal) && IsEncoderKey(e.key))
-            .ToDictionary(e => e.key, e => e.Value, StringComparer.Ordinal);
-    }
-
-    private static bool IsEncoderKey(string key) =>
-        key.StartsWith("patch_embed.", StringComparison.Ordinal) || key.StartsWith("blocks.", StringComparison.Ordinal)
-        || key.StartsWith("pos_embed", StringComparison.Ordinal) || key == "cls_token";
+    public KeyMapResult VideoEncoder() => WeightsLoader.MapEncoder(this, WeightsLoader.VideoPrefixes, new KeyMapOptions());
 
     /// <summary>The named config whose video encoder has this width and depth (tiny, small, base).</summary>
     public ModelConfig InferConfig()
     {
-        var encoder = VideoEncoder();
-        Tensor patch = encoder.GetValueOrDefault("patch_embed.proj.weight")
+        using KeyMapResult encoder = VideoEncoder();
+        Tensor patch = encoder.Tensors.GetValueOrDefault("patch_embed.proj.weight")
             ?? throw new InvalidDataException($"{Path}: the video encoder has no 'patch_embed.proj.weight'");
         long dim = patch.size(0);
-        int depth = encoder.Keys.Where(k => k.StartsWith("blocks.", StringComparison.Ordinal))
+        int depth = encoder.Tensors.Keys.Where(k => k.StartsWith("blocks.", StringComparison.Ordinal))
             .Select(k => int.Parse(k.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Max() + 1;
         foreach (string name in ModelConfigs.Names)
         {

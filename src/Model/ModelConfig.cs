@@ -92,8 +92,11 @@ public sealed record ModelConfig
     /// <summary>Frames per tubelet (temporal patch size).</summary>
     public int TubeletSize { get; init; } = 2;
 
-    public double VideoMaskRatio { get; init; } = 0.95;
-    public double ImageMaskRatio { get; init; } = 0.90;
+    /// <summary>The paper's mask ratios (docs/method.md); the pretrain YAML's masking.video_ratio / image_ratio default to them.</summary>
+    public const double DefaultVideoMaskRatio = 0.95, DefaultImageMaskRatio = 0.90;
+
+    public double VideoMaskRatio { get; init; } = DefaultVideoMaskRatio;
+    public double ImageMaskRatio { get; init; } = DefaultImageMaskRatio;
     public MaskingKind VideoMasking { get; init; } = MaskingKind.Random;
 
     /// <summary>Freeze the image encoder f_f (g_f stays trainable). Trained by default.</summary>

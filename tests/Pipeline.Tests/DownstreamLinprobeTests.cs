@@ -84,7 +84,7 @@ public sealed class DownstreamLinprobeTests : IDisposable
         Assert.Contains(dir.File("junk.safetensors"), Assert.Throws<InvalidDataException>(() => ModelWeights.Load(dir.File("junk.safetensors"))).Message);
         SafeTensors.Save(dir.File("other.safetensors"), new Dictionary<string, Tensor> { ["fc.weight"] = state["g_u.fc1.weight"] });
         using (ModelWeights other = ModelWeights.Load(dir.File("other.safetensors")))
-            Assert.Contains("no patch_embed.proj.weight", Assert.Throws<InvalidDataException>(() => other.VideoEncoder()).Message);
+            Assert.StartsWith(other.Path + ": cannot tell the checkpoint's layout", Assert.Throws<InvalidDataException>(() => other.VideoEncoder()).Message);
     }
 
     [Fact]

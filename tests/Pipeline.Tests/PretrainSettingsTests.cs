@@ -49,6 +49,9 @@ public class PretrainSettingsTests
     [InlineData("run:\n  device: tpu\n", "run.device 'tpu'")]
     [InlineData("model:\n  frame_size: 64\n", "model.frame_size")]
     [InlineData("masking:\n  video_kind: diagonal\n", "masking.video_kind")]
+    [InlineData("loss:\n  intra: true\n  temprature: 0.2\n", "bad.yaml:3")]                // the loss section is LossConfig: still strict
+    [InlineData("loss:\n  any_contrastive: true\n", "bad.yaml:2")]                 // LossConfig's derived values are not keys
+    [InlineData("loss:\n  temperature: 0\n", "temperature must be positive")]
     public void A_bad_config_is_an_error_naming_the_file_and_the_problem(string yaml, string expected)
     {
         using var dir = new TempDir();

@@ -19,7 +19,7 @@ public sealed class CrossVideoMaeLoss
     }
 
     /// <summary>The model parts a forward pass must compute for this objective.</summary>
-    public ForwardParts RequiredParts => Config.RequiredParts;
+    public ForwardParts RequiredParts => Config.RequiredParts();
 
     /// <summary>Every term for one batch. With <paramref name="gather"/> (data-parallel ranks) the contrastive
     /// terms compare this rank's anchors with the global batch (<see cref="BatchGather"/>).</summary>

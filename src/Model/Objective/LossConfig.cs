@@ -4,6 +4,7 @@ namespace CrossVideoMAE.Model.Objective;
 /// Which terms of L = lambda_c * (L_intra + L_cross) + L_rl + L_mse are on, and their settings.
 /// VideoLevel and FrameLevel choose the levels (z_u/h_u and z_f/h_f) that enter L_intra and L_cross;
 /// with one level off, each contrastive term is the mean over the levels still on.
+/// It is also the `loss:` section of the pretrain YAML (snake_case keys, docs/method.md section 6).
 /// </summary>
 public sealed record LossConfig
 {
@@ -32,17 +33,18 @@ public sealed record LossConfig
     /// <summary>L_rl alone (a VideoMAE baseline).</summary>
     public static LossConfig ReconstructionOnly { get; } = new() { Intra = false, Cross = false, DecoderMse = false };
 
-    public bool AnyContrastive => Intra || Cross;
+    // Methods, not properties: the pretrain YAML's loss section is this record, and every property is a key.
+    public bool AnyContrastive() => Intra || Cross;
 
     /// <summary>The model parts the enabled terms need.</summary>
-    public ForwardParts RequiredParts =>
+    public ForwardParts RequiredParts() =>
         (Cross ? ForwardParts.Image : ForwardParts.None) | (Reconstruction || DecoderMse ? ForwardParts.Decoder : ForwardParts.None);
 
     public LossConfig Validate()
     {
         if (!(Intra || Cross || Reconstruction || DecoderMse))
             throw new ArgumentException("every loss term is switched off");
-        if (AnyContrastive && !(VideoLevel || FrameLevel))
+        if (AnyContrastive() && !(VideoLevel || FrameLevel))
             throw new ArgumentException("contrastive terms are on but both the video and the frame level are off");
         if (!(Temperature > 0)) throw new ArgumentException($"temperature must be positive, got {Temperature}");
         if (LambdaC < 0 || double.IsNaN(LambdaC)) throw new ArgumentException($"lambda_c must be non-negative, got {LambdaC}");

@@ -13,7 +13,8 @@ public sealed class PretrainSettings
 {
     public ModelSection Model { get; set; } = new();
     public MaskingSection Masking { get; set; } = new();
-    public LossSection Loss { get; set; } = new();
+    /// <summary>The loss section is the model's own <see cref="LossConfig"/> (keys intra, cross, ..., norm_pix_loss).</summary>
+    public LossConfig Loss { get; set; } = new();
     public AugmentSection Augment { get; set; } = new();
     public OptimSection Optim { get; set; } = new();
     public RunSection Run { get; set; } = new();
@@ -33,24 +34,10 @@ public sealed class PretrainSettings
 
     public sealed class MaskingSection
     {
-        public double VideoRatio { get; set; } = 0.95;
-        public double ImageRatio { get; set; } = 0.90;
+        public double VideoRatio { get; set; } = ModelConfig.DefaultVideoMaskRatio;
+        public double ImageRatio { get; set; } = ModelConfig.DefaultImageMaskRatio;
         /// <summary>random | tube | frame</summary>
         public string VideoKind { get; set; } = "random";
-    }
-
-    public sealed class LossSection
-    {
-        public bool Intra { get; set; } = true;
-        public bool Cross { get; set; } = true;
-        public bool VideoLevel { get; set; } = true;
-        public bool FrameLevel { get; set; } = true;
-        public bool Reconstruction { get; set; } = true;
-        public bool DecoderMse { get; set; } = true;
-        public bool Symmetric { get; set; }
-        public double Temperature { get; set; } = 0.1;
-        public double LambdaC { get; set; } = 1.0;
-        public bool NormPixLoss { get; set; } = true;
     }
 
     public sealed class AugmentSection
@@ -135,12 +122,7 @@ public sealed class PretrainSettings
         }).Validate();
     }
 
-    public LossConfig ToLossConfig() => new LossConfig
-    {
-        Intra = Loss.Intra, Cross = Loss.Cross, VideoLevel = Loss.VideoLevel, FrameLevel = Loss.FrameLevel,
-        Reconstruction = Loss.Reconstruction, DecoderMse = Loss.DecoderMse, Symmetric = Loss.Symmetric,
-        Temperature = Loss.Temperature, LambdaC = Loss.LambdaC, NormPixLoss = Loss.NormPixLoss,
-    }.Validate();
+    public LossConfig ToLossConfig() => Loss.Validate();
 
     public static DatasetKind ParseDataset(string name) => name.ToLowerInvariant() switch
     {

@@ -6,9 +6,11 @@ using CrossVideoMAE.Torch;
 // Reports clips per CPU-second (clips/s per core: libtorch runs on --threads intra-op threads,
 // 1 by default) and clips per wall-second, plus a per-stage breakdown of one batch.
 //   augment-bench [--batch 8] [--frames 16] [--height 256] [--width 341] [--iters 6] [--rounds 3] [--threads 1]
-//                 [--device cpu|cuda] [--no-strong] [--no-reuse] [--no-stages]
+//                 [--device cpu|cuda] [--no-strong] [--no-reuse] [--no-stages] [--per-sample]
 // Output tensors are reused across batches through a ViewBufferPool, as the train feed does;
 // --no-reuse allocates them fresh for every batch; --no-stages skips the per-stage breakdown.
+// --per-sample draws each clip's parameters from its own AugmentRandom.ForSample, as the train feed
+// does since the data-parallel change (the default draws the whole batch from one ForBatch source).
 var opts = Options.Parse(args);
 torch.set_num_threads(opts.Threads);
 Device device = Device.Parse(opts.Device);
@@ -23,7 +25,8 @@ using Tensor labels = torch.randint(0, 400, [opts.Batch], new Generator(3)).to(d
 
 Console.WriteLine($"device {device}, libtorch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s), " +
                   $"batch {opts.Batch} x {opts.Frames}x{opts.Height}x{opts.Width} uint8 -> u1, u2 [B, 3, {opts.Frames}, 224, 224] + f, " +
-                  $"strong augmentation {(opts.NoStrong ? "off" : "on")}, outputs {(opts.NoReuse ? "fresh per batch" : "reused")}");
+                  $"strong augmentation {(opts.NoStrong ? "off" : "on")}, outputs {(opts.NoReuse ? "fresh per batch" : "reused")}, " +
+                  $"draws {(opts.PerSample ? "per sample" : "per batch")}");
 
 for (int i = 0; i < 2; i++) RunBatch(i); // warm-up: allocator, kernels
 
@@ -60,7 +63,11 @@ if (!opts.NoStages) Stages(opts, config, clips, frames, device);
 void RunBatch(long index)
 {
     var rng = AugmentRandom.ForBatch(1, 0, index);
-    using AugmentedViews v = augmenter.Apply(clips, frames, labels, rng, buffers);
+    // Per sample: clip i of batch `index` is sample index x B + i of the epoch's order, as in TrainFeed.
+    AugmentRandom[]? samples = opts.PerSample
+        ? Enumerable.Range(0, opts.Batch).Select(i => AugmentRandom.ForSample(1, 0, index * opts.Batch + i)).ToArray()
+        : null;
+    using AugmentedViews v = augmenter.Apply(clips, frames, labels, rng, samples, buffers);
 }
 
 static void Sync(Device device)
@@ -173,11 +180,11 @@ static Tensor RandomClips(int b, int t, int h, int w, Device device)
 }
 
 internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong, bool NoReuse,
-    bool NoStages)
+    bool NoStages, bool PerSample)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false, false);
+        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false, false, false);
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -195,6 +202,7 @@ internal sealed record Options(int Batch, int Frames, int Height, int Width, int
                 "--no-strong" => o with { NoStrong = true },
                 "--no-reuse" => o with { NoReuse = true },
                 "--no-stages" => o with { NoStages = true },
+                "--per-sample" => o with { PerSample = true },
                 _ => throw new ArgumentException($"unknown option {a}"),
             };
         }

@@ -38,5 +38,5 @@ for ((p = 1; p <= pairs; p++)); do
   echo "### pair $p"
   if ((p % 2)); then feed old; feed new; else feed new; feed old; fi
   augment old; augment new
-  [[ -n $per_sample ]] && augment new "$per_sample"
+  if [[ -n $per_sample ]]; then augment new "$per_sample"; fi
 done

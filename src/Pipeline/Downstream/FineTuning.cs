@@ -96,7 +96,7 @@ public static class FineTuning
 
         long step = 0, nextBatch = 0;
         int startEpoch = 0;
-        if (q.Resume) (step, startEpoch, nextBatch) = Restore(q.OutDir, model, optimizer, s.BatchSize, log);
+        if (q.Resume) (step, startEpoch, nextBatch) = TrainingResume.Restore(q.OutDir, model, optimizer, s.BatchSize, log);
         foreach (Torch.NN.Parameter p in model.parameters()) group.Broadcast(p, root: 0);
         var averager = new GradientAverager(model.parameters().ToList(), group);
         string metricsPath = Path.Combine(q.OutDir, "metrics.jsonl");
@@ -211,21 +211,6 @@ public static class FineTuning
             Extra = new Dictionary<string, string> { ["model_config"] = configName, ["size"] = size.ToString(CultureInfo.InvariantCulture) },
         }, model.state_dict(), optimizer);
 
-    private static (long Step, int Epoch, long NextBatch) Restore(string dir, VideoClassifier model, Optimizer optimizer, int batchSize, TextWriter log)
-    {
-        CheckpointDiscovery found = CheckpointDirectory.FindLatest(dir);
-        foreach (string r in found.Rejected) log.WriteLine($"resume: passed over {r}");
-        if (found.Latest is null) throw new InvalidDataException($"--resume: no usable checkpoint in '{dir}'");
-        using TrainingCheckpointData data = TrainingCheckpoint.Load(found.Latest.Path);
-        data.RestoreModel(model);
-        data.RestoreOptimizer(optimizer);
-        TrainingProgress p = data.Progress;
-        if (p.SampleInEpoch % batchSize != 0)
-            throw new InvalidDataException($"{found.Latest.Path}: sample position {p.SampleInEpoch} is not a multiple of batch_size {batchSize} (was the batch size changed?)");
-        log.WriteLine($"resume: {found.Latest.Path} (step {p.Step}, epoch {p.Epoch}, sample {p.SampleInEpoch})");
-        // A checkpoint at an epoch's end names the next epoch's start.
-        return (p.Step, checked((int)p.Epoch), p.SampleInEpoch / batchSize);
-    }
 
     private static double MeanOverRanks(IRankGroup group, double value)
     {

@@ -111,7 +111,7 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
         int epoch = 0;
         long startBatch = 0;
         if (options.Resume)
-            (step, epoch, startBatch) = Restore(checkpoints, model, optimizer, b);
+            (step, epoch, startBatch) = TrainingResume.Restore(checkpoints, model, optimizer, b, log);
         else
         {
             if (options.InitModel is not null) { using var w = ModelWeights.Load(options.InitModel); log.WriteLine(WeightsLoader.LoadModel(model, w)); }
@@ -252,20 +252,6 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
             throw new InvalidDataException($"{options.ManifestPath}: clips hold {clipLength} frames but model.frames is {mc.NumFrames}");
     }
 
-    private (long Step, int Epoch, long StartBatch) Restore(string checkpoints, Module model, Optimizer optimizer, int batchSize)
-    {
-        CheckpointDiscovery found = CheckpointDirectory.FindLatest(checkpoints);
-        foreach (string r in found.Rejected) log.WriteLine($"resume: passed over {r}");
-        if (found.Latest is null) throw new InvalidDataException($"--resume: no usable checkpoint in '{checkpoints}'");
-        using TrainingCheckpointData data = TrainingCheckpoint.Load(found.Latest.Path);
-        data.RestoreModel(model);
-        data.RestoreOptimizer(optimizer);
-        TrainingProgress p = data.Progress;
-        if (p.SampleInEpoch % batchSize != 0)
-            throw new InvalidDataException($"{found.Latest.Path}: sample position {p.SampleInEpoch} is not a multiple of optim.batch_size {batchSize} (was the batch size changed?)");
-        log.WriteLine($"resume: {found.Latest.Path} (step {p.Step}, epoch {p.Epoch}, sample {p.SampleInEpoch})");
-        return (p.Step, checked((int)p.Epoch), p.SampleInEpoch / batchSize);
-    }
 
     private static void SaveCheckpoint(string directory, Module model, Optimizer optimizer, long step, int epoch, long sample, string configJson) =>
         TrainingCheckpoint.Save(directory, new TrainingProgress

@@ -38,6 +38,22 @@ public sealed class DownstreamLinprobeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_truncated_held_out_shard_stops_the_probe_before_any_feature_is_computed()
+    {
+        string index = await DownstreamTestData.WriteAsync(dir.Path, DownstreamTestData.ColourVideos(train: 2, val: 1));
+        var shards = (await CrossVideoMAE.Stages.Shards.ShardIndexFile.LoadAsync(index)).Shards;
+        string valShard = Path.Combine(Path.GetDirectoryName(index)!, shards.Last(x => x.Split == "val").File);
+        using (var f = new FileStream(valShard, FileMode.Open)) f.SetLength(f.Length - 100);
+        var request = new LinearProbeRequest(index, Weights: null, RandomInit: true, ConfigName: "tiny", Size: 32, "train", null,
+            BatchSize: 8, Device.CPU, new LinearProbeOptions(Epochs: 2, WarmupEpochs: 1), Seed: 1);
+        var log = new StringWriter();
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => LinearProbeRun.RunAsync(request, log));
+        Assert.Contains(valShard, e.Message);
+        Assert.Contains("bytes but the index lists", e.Message);
+        Assert.Equal("", log.ToString());   // nothing was extracted or trained
+    }
+
+    [Fact]
     public void Standardizer_uses_the_train_features_mean_and_biased_variance()
     {
         // Column 0: 1, 3 -> mean 2, variance 1. Column 1: 10, 10 -> mean 10, variance 0 (eps keeps it finite).

@@ -21,7 +21,7 @@ public class PretrainTests
     private static Dictionary<long, Dictionary<string, JsonElement>> Metrics(string dir) =>
         MetricsLog.Read(Path.Combine(dir, PretrainRun.MetricsFile)).ToDictionary(r => r["step"].GetInt64());
 
-    private static Task<PretrainSummary> Run(string index, string outDir, long maxSteps, bool resume = false, PretrainSettings? settings = null) =>
+    private static Task<TrainingSummary> Run(string index, string outDir, long maxSteps, bool resume = false, PretrainSettings? settings = null) =>
         new PretrainRun(settings ?? Tiny(), new PretrainOptions(index, outDir) { MaxSteps = maxSteps, Resume = resume }, TextWriter.Null).RunAsync();
 
     [Fact]
@@ -59,7 +59,7 @@ public class PretrainTests
         using var dir = new TempDir();
         string index = await FeedTestShards.WriteAsync(dir.File("data"));
         string outDir = dir.File("out");
-        PretrainSummary summary = await Run(index, outDir, maxSteps: 2);
+        TrainingSummary summary = await Run(index, outDir, maxSteps: 2);
         Assert.Equal(2, summary.LastStep);
 
         var records = Metrics(outDir);

@@ -62,8 +62,7 @@ public static class PretrainCommand
                 options = options with { Group = group };
                 // Rank 0 speaks for the group; the other ranks print only their errors.
                 var run = new PretrainRun(settings, options, group.Rank == 0 ? CliLog.Writer() : TextWriter.Null);
-                bool bar = group.Rank == 0 && CliLog.IsEnabled(LogLevel.Info) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-                PretrainSummary summary = group.Rank != 0 ? await run.RunAsync(ct: ct) : bar ? await WithProgressBarAsync(run, ct) : await WithLogLinesAsync(run, ct);
+                TrainingSummary summary = await TrainingProgressDisplay.RunAsync(options.TtaSteps > 0 ? "tta" : "pretrain", group.Rank, onStep => run.RunAsync(onStep, ct));
                 if (group.Rank == 0) Console.WriteLine(summary);
                 return 0;
             }
@@ -76,32 +75,6 @@ public static class PretrainCommand
     }
 
     private static string RankPrefix(RankEnvironment env) => env.Distributed ? $"rank {env.Rank} of {env.WorldSize}: " : "";
-
-    private static async Task<PretrainSummary> WithProgressBarAsync(PretrainRun run, CancellationToken ct) =>
-        await AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .StartAsync(async ctx =>
-            {
-                ProgressTask task = ctx.AddTask("pretrain");
-                return await run.RunAsync(s =>
-                {
-                    task.MaxValue = s.TotalSteps;
-                    task.Value = s.Step;
-                    task.Description = $"step {s.Step}/{s.TotalSteps} loss {s.Loss:F4} lr {s.Lr:E2} {s.ClipsPerSecond:F1} clips/s feed wait {100 * s.FeedWaitShare:F0}%";
-                }, ct);
-            });
-
-    private static Task<PretrainSummary> WithLogLinesAsync(PretrainRun run, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        double last = double.NegativeInfinity;
-        return run.RunAsync(s =>
-        {
-            if (clock.Elapsed.TotalSeconds - last < 5 && s.Step != s.TotalSteps) return;
-            last = clock.Elapsed.TotalSeconds;
-            CliLog.Info($"step {s.Step}/{s.TotalSteps} epoch {s.Epoch} loss {s.Loss:F6} lr {s.Lr:E3} {s.ClipsPerSecond:F2} clips/s feed wait {100 * s.FeedWaitShare:F1}%");
-        }, ct);
-    }
 
     // Runs the feed alone and reports clips/s and clips per CPU-second (the per-core figure).
     private static async Task<int> FeedBenchAsync(PretrainSettings settings, string index, string[] splits, long batches, CancellationToken ct)

@@ -60,6 +60,13 @@ public sealed class LabelledClipLoader
         return split;
     }
 
+    /// <summary>Checks that every shard of these splits exists with its listed size (no shard is read), so a
+    /// missing or truncated held-out shard stops a job before it spends its time on the train split.</summary>
+    public void CheckShardsPresent(params string[] splits)
+    {
+        foreach (ShardInfo shard in Index.SelectSplits(splits.Distinct(StringComparer.Ordinal).ToArray()).Shards) ShardReader.CheckPresent(ShardDirectory, shard);
+    }
+
     /// <summary>The clips of <paramref name="split"/> in batches of at most <paramref name="batchSize"/>.</summary>
     public async IAsyncEnumerable<LabelledClipBatch> ReadAsync(string split, EvalTransform transform, int batchSize,
         int maxClipsPerVideo = int.MaxValue, [EnumeratorCancellation] CancellationToken ct = default)

@@ -1,5 +1,7 @@
 using CrossVideoMAE.Model.Heads;
 using CrossVideoMAE.Model.Optimization;
+using CrossVideoMAE.Pipeline.Train;
+using CrossVideoMAE.Pipeline.Train.Distributed;
 using CrossVideoMAE.Torch;
 using CrossVideoMAE.Torch.Optim;
 
@@ -15,46 +17,32 @@ public sealed record LinearProbeOptions(int Epochs = 100, int WarmupEpochs = 10,
 /// </summary>
 public static class LinearProbe
 {
-    /// <summary>Trains <c>model.head</c> on features [N, D]; returns the mean loss of each epoch.</summary>
-    public static IReadOnlyList<double> Train(VideoClassifier model, Tensor features, IReadOnlyList<int> labels, LinearProbeOptions options,
-        Action<int, double, double>? onEpoch = null)
+    /// <summary>Trains <c>model.head</c> on features [N, D] with the one training loop (no metrics, no
+    /// checkpoints: it is cheap to run again); returns the mean loss of each epoch.</summary>
+    public static async Task<IReadOnlyList<double>> TrainAsync(VideoClassifier model, Tensor features, IReadOnlyList<int> labels, LinearProbeOptions options,
+        Action<int, double, double>? onEpoch = null, CancellationToken ct = default)
     {
-        long n = features.size(0);
-        if (n != labels.Count || n == 0) throw new ArgumentException($"{n} feature rows but {labels.Count} labels");
         if (options.Epochs < 1 || options.WarmupEpochs < 0 || options.WarmupEpochs > options.Epochs || options.BatchSize < 1)
             throw new ArgumentException($"linear probe needs epochs >= 1, 0 <= warmup <= epochs and batch >= 1 (got {options})");
-        Device device = model.head.fc.weight.device;
-        SGD optimizer = OptimizerFactory.LinearProbe(model, options.Lr);
-        long perEpoch = (n + options.BatchSize - 1) / options.BatchSize;
-        var schedule = new WarmupCosineSchedule(options.Lr, options.WarmupEpochs * perEpoch, options.Epochs * perEpoch);
-        using var generator = new Generator(options.Seed);
-        using Tensor x = features.to(device, ScalarType.Float32);                                      // [N, D]
-        using Tensor y = torch.tensor(labels.Select(l => (long)l).ToArray(), [n]).to(device);         // [N]
-        model.train();
-        var losses = new List<double>();
-        long step = 0;
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        using var source = new FeatureBatchSource(features, labels, options.BatchSize, options.Seed, model.head.fc.weight.device);
+        using SGD optimizer = OptimizerFactory.LinearProbe(model, options.Lr);
+        StepLoss Step(FeatureBatch batch, int repeat)
         {
-            double sum = 0;
-            double lr = 0;
-            using Tensor order = torch.randperm(n, generator).to(device);                                // [N]
-            for (long start = 0; start < n; start += options.BatchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                lr = schedule.Apply(optimizer, step++);
-                Tensor idx = order.narrow(0, start, Math.Min(options.BatchSize, n - start));             // [b]
-                Tensor logits = model.head.forward(x.index_select(0, idx));                              // [b, K]
-                Tensor loss = torch.nn.functional.cross_entropy(logits, y.index_select(0, idx));
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                sum += loss.item() * idx.size(0);
-            }
-            losses.Add(sum / n);
-            onEpoch?.Invoke(epoch, sum / n, lr);
+            Tensor logits = model.head.forward(batch.X);                                                 // [b, K]
+            Tensor loss = torch.nn.functional.cross_entropy(logits, batch.Y);
+            return new StepLoss(loss, () => [new("total", loss.item())]);
         }
+        var loop = new TrainingLoop<FeatureBatch>(model, optimizer, source, Step, new TrainingLoopSettings
+        {
+            Job = "linprobe", PeakLr = options.Lr, WarmupEpochs = options.WarmupEpochs, Epochs = options.Epochs,
+        }, SingleRank.Instance, TextWriter.Null)
+        {
+            OnEpoch = e => onEpoch?.Invoke(e.Epoch, e.MeanLoss, e.Lr),
+        };
+        model.train();
+        TrainingSummary summary = await loop.RunAsync(ct).ConfigureAwait(false);
         model.eval();
-        return losses;
+        return summary.EpochLosses;
     }
 
     /// <summary>Softmax class probabilities of the head for features [N, D] -> [N, K] (CPU).</summary>

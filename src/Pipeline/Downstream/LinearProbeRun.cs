@@ -45,6 +45,7 @@ public static class LinearProbeRun
         if (q.Repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {q.Repeats}");
         LabelledClipLoader loader = await LabelledClipLoader.OpenAsync(q.Manifest, ct);
         string evalSplit = await loader.HeldOutSplitAsync(q.EvalSplit, ct);
+        loader.CheckShardsPresent(q.TrainSplit, evalSplit);
         // With --random-init, weights (when given) only fix the config and input size: the baseline has the same shape.
         using ModelWeights? weights = q.Weights is null ? null : ModelWeights.Load(q.Weights);
         ModelConfig config = DownstreamSetup.ResolveConfig(q.ConfigName ?? (weights is null ? "tiny" : null), weights);
@@ -76,7 +77,7 @@ public static class LinearProbeRun
                     held = await ClipFeatures.ExtractAsync(loader, evalSplit, extractor, transform, q.BatchSize, q.Device, ct: ct, group: q.Group);
                 }
                 if (q.Repeats > 1) log.WriteLine($"  run {r + 1}/{q.Repeats} (seed {seed})");
-                runs.Add(ProbeOnce(model, allTrain, held!, loader.NumClasses, evalSplit, q, seed, r == 0 ? log : TextWriter.Null, log));
+                runs.Add(await ProbeOnceAsync(model, allTrain, held!, loader.NumClasses, evalSplit, q, seed, r == 0 ? log : TextWriter.Null, log, ct));
             }
         }
         finally
@@ -102,8 +103,8 @@ public static class LinearProbeRun
 
     // One probe: the train features (all, or the few-label choice of this seed) standardised, the head trained, the held-out
     // videos scored. Epoch losses go to epochLog (the first run's only, when repeated), the rest to log.
-    private static ProbeRun ProbeOnce(VideoClassifier model, ClipFeatures allTrain, ClipFeatures held, int numClasses, string evalSplit,
-        LinearProbeRequest q, ulong seed, TextWriter epochLog, TextWriter log)
+    private static async Task<ProbeRun> ProbeOnceAsync(VideoClassifier model, ClipFeatures allTrain, ClipFeatures held, int numClasses, string evalSplit,
+        LinearProbeRequest q, ulong seed, TextWriter epochLog, TextWriter log, CancellationToken ct)
     {
         using ClipFeatures? fewLabels = q.LabelsPerClass is { } perClass ? allTrain.Subset(LabelSubset.Rows(allTrain.Clips, perClass, seed)) : null;
         ClipFeatures train = fewLabels ?? allTrain;
@@ -115,8 +116,8 @@ public static class LinearProbeRun
         using FeatureStandardizer standardizer = FeatureStandardizer.Fit(train.Features);
         using Tensor trainX = standardizer.Apply(train.Features);   // [N, D]
         using Tensor heldX = standardizer.Apply(held.Features);     // [M, D]
-        IReadOnlyList<double> losses = LinearProbe.Train(model, trainX, train.Labels, q.Probe with { Seed = seed },
-            (epoch, loss, lr) => { if (epoch % 10 == 9 || epoch == 0) epochLog.WriteLine($"  epoch {epoch + 1,4}  loss {loss:F4}  lr {lr:G4}"); });
+        IReadOnlyList<double> losses = await LinearProbe.TrainAsync(model, trainX, train.Labels, q.Probe with { Seed = seed },
+            (epoch, loss, lr) => { if (epoch % 10 == 9 || epoch == 0) epochLog.WriteLine($"  epoch {epoch + 1,4}  loss {loss:F4}  lr {lr:G4}"); }, ct);
 
         double trainTop1;
         using (Tensor trainProbs = LinearProbe.Probabilities(model, trainX))

@@ -15,7 +15,7 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// so no view of them may be used after the batch is disposed.
 /// </summary>
 public sealed class FeedBatch(int epoch, long firstSample, long batchIndex, Tensor view1, Tensor view2, Tensor frames, Tensor frameIndices,
-    ViewBufferPool? buffers = null) : IDisposable
+    ViewBufferPool? buffers = null) : ITrainingBatch
 {
     private bool disposed;
 

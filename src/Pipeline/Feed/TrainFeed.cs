@@ -35,7 +35,7 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// uint8 input tensors the frames are decoded into (two <see cref="ViewBufferPool"/>s the feed
 /// owns: dispose the feed to free them).
 /// </summary>
-public sealed class TrainFeed : IDisposable
+public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
 {
     private readonly string shardDirectory;
     private readonly CrossVideoViewAugmenter augmenter;
@@ -64,6 +64,9 @@ public sealed class TrainFeed : IDisposable
     public ShardIndex Index { get; }
     public string IndexPath { get; }
     public SampleOrder Order { get; }
+
+    /// <summary>Samples in one global batch (the ranks' shares together).</summary>
+    public int BatchSize => Options.BatchSize;
 
     /// <summary>Full (global) batches in one epoch.</summary>
     public long BatchesPerEpoch => Order.Total / Options.BatchSize;

@@ -20,14 +20,3 @@ public sealed record PretrainOptions(string ManifestPath, string OutDir)
     /// <summary>Splits of the manifest to train on (empty: every split).</summary>
     public IReadOnlyList<string> Splits { get; init; } = [];
 }
-
-/// <summary>What the trainer reports after each optimiser step (for the progress display).</summary>
-public sealed record StepReport(long Step, long TotalSteps, int Epoch, double Loss, double Lr, double ClipsPerSecond, double FeedWaitShare);
-
-/// <summary>The outcome of a run, for the final summary line.</summary>
-public sealed record PretrainSummary(long FirstStep, long LastStep, double Seconds, long Clips, double FinalLoss, double FeedWaitSeconds, string OutDir)
-{
-    public override string ToString() =>
-        $"pretrain: steps {FirstStep + 1}..{LastStep} in {Seconds:F1} s, {(Seconds > 0 ? Clips / Seconds : 0):F2} clips/s, " +
-        $"final loss {FinalLoss:F6}, waited on the feed {FeedWaitSeconds:F1} s ({(Seconds > 0 ? 100 * FeedWaitSeconds / Seconds : 0):F1}%); wrote {OutDir}";
-}

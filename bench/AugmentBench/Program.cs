@@ -6,11 +6,13 @@ using CrossVideoMAE.Torch;
 // Reports clips per CPU-second (clips/s per core: libtorch runs on --threads intra-op threads,
 // 1 by default) and clips per wall-second, plus a per-stage breakdown of one batch.
 //   augment-bench [--batch 8] [--frames 16] [--height 256] [--width 341] [--iters 6] [--rounds 3] [--threads 1]
-//                 [--device cpu|cuda] [--no-strong] [--no-reuse] [--no-stages] [--per-sample]
+//                 [--device cpu|cuda] [--no-strong] [--no-reuse] [--no-stages] [--per-sample] [--strong-only]
 // Output tensors are reused across batches through a ViewBufferPool, as the train feed does;
 // --no-reuse allocates them fresh for every batch; --no-stages skips the per-stage breakdown.
 // --per-sample draws each clip's parameters from its own AugmentRandom.ForSample, as the train feed
 // does since the data-parallel change (the default draws the whole batch from one ForBatch source).
+// --strong-only times ApplyStrongView (u2 and the soft targets alone, as the labelled feed computes
+// for fine-tuning) instead of Apply.
 var opts = Options.Parse(args);
 torch.set_num_threads(opts.Threads);
 Device device = Device.Parse(opts.Device);
@@ -26,7 +28,7 @@ using Tensor labels = torch.randint(0, 400, [opts.Batch], new Generator(3)).to(d
 Console.WriteLine($"device {device}, libtorch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s), " +
                   $"batch {opts.Batch} x {opts.Frames}x{opts.Height}x{opts.Width} uint8 -> u1, u2 [B, 3, {opts.Frames}, 224, 224] + f, " +
                   $"strong augmentation {(opts.NoStrong ? "off" : "on")}, outputs {(opts.NoReuse ? "fresh per batch" : "reused")}, " +
-                  $"draws {(opts.PerSample ? "per sample" : "per batch")}");
+                  $"draws {(opts.PerSample ? "per sample" : "per batch")}{(opts.StrongOnly ? ", u2 and targets only (ApplyStrongView)" : "")}");
 
 for (int i = 0; i < 2; i++) RunBatch(i); // warm-up: allocator, kernels
 
@@ -67,6 +69,11 @@ void RunBatch(long index)
     AugmentRandom[]? samples = opts.PerSample
         ? Enumerable.Range(0, opts.Batch).Select(i => AugmentRandom.ForSample(1, 0, index * opts.Batch + i)).ToArray()
         : null;
+    if (opts.StrongOnly)
+    {
+        using StrongView u2 = augmenter.ApplyStrongView(clips, labels, rng, samples, (int)frames.size(1), buffers);
+        return;
+    }
     using AugmentedViews v = augmenter.Apply(clips, frames, labels, rng, samples, buffers);
 }
 
@@ -180,11 +187,11 @@ static Tensor RandomClips(int b, int t, int h, int w, Device device)
 }
 
 internal sealed record Options(int Batch, int Frames, int Height, int Width, int Iters, int Rounds, int Threads, string Device, bool NoStrong, bool NoReuse,
-    bool NoStages, bool PerSample)
+    bool NoStages, bool PerSample, bool StrongOnly)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false, false, false);
+        var o = new Options(8, 16, 256, 341, 6, 3, 1, "cpu", false, false, false, false, false);
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -203,6 +210,7 @@ internal sealed record Options(int Batch, int Frames, int Height, int Width, int
                 "--no-reuse" => o with { NoReuse = true },
                 "--no-stages" => o with { NoStages = true },
                 "--per-sample" => o with { PerSample = true },
+                "--strong-only" => o with { StrongOnly = true },
                 _ => throw new ArgumentException($"unknown option {a}"),
             };
         }

@@ -25,10 +25,10 @@ public class FeedTests
             using (b)
             {
                 Assert.Equal(epoch, b.Epoch);
-                Assert.Equal([4, 3, 4, 32, 32], b.View1.shape);
-                Assert.Equal([4, 1, 3, 32, 32], b.Frames.shape);
+                Assert.Equal([4, 3, 4, 32, 32], b.View1!.shape);
+                Assert.Equal([4, 1, 3, 32, 32], b.Frames!.shape);
                 list.Add((b.FirstSample, b.BatchIndex, b.View1.data<float>().ToArray(), b.View2.data<float>().ToArray(),
-                    b.Frames.data<float>().ToArray(), b.FrameIndices.data<long>().ToArray()));
+                    b.Frames.data<float>().ToArray(), b.FrameIndices!.data<long>().ToArray()));
             }
         return list;
     }

@@ -48,7 +48,7 @@ public class PrepareMergeTests(NightlyPool pool)
         await foreach (FeedBatch b in feed.EpochAsync(0, 0, feed.BatchesPerEpoch))
             using (b)
             {
-                Assert.Equal([4, 3, 4, 32, 32], b.View1.shape);
+                Assert.Equal([4, 3, 4, 32, 32], b.View1!.shape);
                 batches++;
             }
         Assert.Equal(feed.BatchesPerEpoch, batches);

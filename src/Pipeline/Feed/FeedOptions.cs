@@ -12,6 +12,8 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// With <see cref="WorldSize"/> ranks, <see cref="BatchSize"/> is the global batch and this rank's
 /// feed yields its <see cref="LocalBatch"/> = BatchSize / WorldSize samples of each global batch
 /// (<see cref="SampleOrder.RankShare"/>).
+/// <see cref="Labelled"/> switches the feed to fine-tuning batches (u² and soft targets only, each
+/// sample <see cref="Repeats"/> times; see <see cref="FeedBatch"/>).
 /// </summary>
 public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong Seed)
 {
@@ -24,6 +26,15 @@ public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong See
     public int LocalBatch => BatchSize / WorldSize;
     /// <summary>Splits read from the index (selected by name from index.json, no shard is read to find them); empty: every split.</summary>
     public IReadOnlyList<string> Splits { get; init; } = [];
+    /// <summary>
+    /// Fine-tuning batches: labels checked against <see cref="AugmentConfig.NumClasses"/>, only the
+    /// strongly augmented view u² and the soft targets computed
+    /// (<see cref="CrossVideoViewAugmenter.ApplyStrongView"/>); no u¹, no sampled frames.
+    /// </summary>
+    public bool Labelled { get; init; }
+    /// <summary>Repeated augmentation (labelled only): each sample enters the batch this many times,
+    /// copies next to each other, each copy augmented from its own random source.</summary>
+    public int Repeats { get; init; } = 1;
 
     public FeedOptions Validate()
     {
@@ -34,6 +45,10 @@ public sealed record FeedOptions(int BatchSize, AugmentConfig Augment, ulong See
         if (DecodeThreads < 1) throw new ArgumentException($"decode threads must be at least 1, got {DecodeThreads}");
         if (Prefetch < 1) throw new ArgumentException($"prefetch must be at least 1, got {Prefetch}");
         if (WindowShards < 1) throw new ArgumentException($"the shard window must be at least 1, got {WindowShards}");
+        if (Repeats < 1) throw new ArgumentException($"repeated augmentation must be at least 1, got {Repeats}");
+        if (Repeats > 1 && !Labelled) throw new ArgumentException($"repeated augmentation ({Repeats}) needs the labelled (fine-tuning) feed");
+        if (Labelled && Augment.NumClasses < 1)
+            throw new ArgumentException($"the labelled feed needs the class count (AugmentConfig.NumClasses >= 1), got {Augment.NumClasses}");
         Augment.Validate();
         return this;
     }

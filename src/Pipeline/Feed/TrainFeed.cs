@@ -34,6 +34,10 @@ namespace CrossVideoMAE.Pipeline.Feed;
 /// The view tensors of disposed batches are reused for later ones, across epochs, and so are the
 /// uint8 input tensors the frames are decoded into (two <see cref="ViewBufferPool"/>s the feed
 /// owns: dispose the feed to free them).
+/// With <see cref="FeedOptions.Labelled"/> the feed yields fine-tuning batches: every row's label is
+/// checked against the class count as it is read, each sample is expanded to
+/// <see cref="FeedOptions.Repeats"/> rows and only u² and the soft targets are computed
+/// (<see cref="CrossVideoViewAugmenter.ApplyStrongView"/>); see <see cref="FeedBatch"/>.
 /// </summary>
 public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
 {
@@ -105,7 +109,8 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
                 {
                     (Tensor clips, Tensor frames, Tensor positions) = BatchCollate.Stack(samples);
                     BatchSlab? slab = samples[0].Slab;
-                    var collated = new Collated(clips, frames, positions, FromPool: slab is not null);
+                    long[]? labels = Options.Labelled ? samples.Select(s => (long)s.Label).ToArray() : null;
+                    var collated = new Collated(clips, frames, positions, labels, FromPool: slab is not null);
                     inFlight.Hold(collated, () => ReleaseInputs(collated));
                     if (slab is not null) inFlight.LetGo(slab);   // its tensors are the collated batch's now
                     return collated;
@@ -197,6 +202,7 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
             foreach ((int shard, long row, long _) in Order.RankShare(epoch, Options.Rank, Options.WorldSize, Options.BatchSize, startBatch).Take(checked((int)(batches * b))))
             {
                 rows.Add((await reader.GetAsync(shard, row, ct).ConfigureAwait(false), reader.PathOf(shard)));
+                if (Options.Labelled) CheckLabel(rows[^1].Row, rows[^1].Source);
                 if (rows.Count < b) continue;
                 BatchSlab? slab = BatchSlab.ForRows(rows.Select(x => x.Row).ToList(), inputs);
                 if (slab is not null) inFlight.Hold(slab, () => { inputs.Return(slab.Clips); inputs.Return(slab.Frames); });
@@ -213,9 +219,18 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
         }
     }
 
+    // A label outside [0, classes) would index past the soft targets: refuse it, naming the row.
+    private void CheckLabel(ShardRow row, string source)
+    {
+        int classes = Options.Augment.NumClasses;
+        if (row.Label < 0 || row.Label >= classes)
+            throw new InvalidDataException($"{source}: video '{row.VideoId}' has label {row.Label}, outside the {classes} classes [0, {classes})");
+    }
+
     // A collated batch on its way to the augmentation: clips [B, T, h, w, 3], frames [B, n, h, w, 3]
-    // uint8 (CPU; a slab's tensors from the input pool, or stacked for this batch alone), frame positions [B, n] int64.
-    private sealed record Collated(Tensor Clips, Tensor Frames, Tensor Positions, bool FromPool);
+    // uint8 (CPU; a slab's tensors from the input pool, or stacked for this batch alone), frame positions [B, n] int64,
+    // the samples' labels [B] in a labelled feed.
+    private sealed record Collated(Tensor Clips, Tensor Frames, Tensor Positions, long[]? Labels, bool FromPool);
 
     // A slab's tensors go back to the input pool for the next batch of that size; stacked ones (sized by
     // their batch's smallest clip) would only fill it with shapes no slab asks for, so they are freed.
@@ -242,9 +257,10 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
         try
         {
             Tensor c = clips.to(Options.Device);
-            Tensor f = frames.to(Options.Device);
             long first = batchIndex * Options.BatchSize + (long)Options.Rank * Options.LocalBatch;
             AugmentRandom mix = AugmentRandom.ForBatch(Options.Seed, epoch, batchIndex * Options.WorldSize + Options.Rank);
+            if (Options.Labelled) return AugmentLabelled(epoch, batchIndex, first, mix, c, x);
+            Tensor f = frames.to(Options.Device);
             AugmentRandom[] samples = Enumerable.Range(0, Options.LocalBatch).Select(i => AugmentRandom.ForSample(Options.Seed, epoch, first + i)).ToArray();
             AugmentedViews views = augmenter.Apply(c, f, labels: null, mix, samples, buffers);
             Tensor p = positions.to(Options.Device);
@@ -256,6 +272,21 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
         {
             ReleaseInputs(x);
         }
+    }
+
+    // Labelled: clips c [B, T, h, w, 3] on the device -> u2 [B*R, 3, T, S, S] and targets [B*R, K]. Row j is
+    // copy j % R of sample j / R, drawn from ForSample(seed, epoch, (first + j / R) * R + j % R) (with R = 1 the
+    // pre-training feed's first + j); the frames' draws are made (and dropped) to keep every source's sequence.
+    private FeedBatch AugmentLabelled(int epoch, long batchIndex, long first, AugmentRandom mix, Tensor c, Collated x)
+    {
+        int r = Options.Repeats, b = Options.LocalBatch, rows = b * r;
+        Tensor clips = r == 1 ? c : c.repeat_interleave(r, 0);                                   // [B*R, T, h, w, 3]
+        long[] labels = Enumerable.Range(0, rows).Select(j => x.Labels![j / r]).ToArray();
+        Tensor l = torch.tensor(labels, rows).to(Options.Device);                                 // [B*R]
+        AugmentRandom[] draws = Enumerable.Range(0, rows)
+            .Select(j => AugmentRandom.ForSample(Options.Seed, epoch, (first + j / r) * r + j % r)).ToArray();
+        StrongView view = augmenter.ApplyStrongView(clips, l, mix, draws, frameCount: (int)x.Frames.size(1), buffers);
+        return FeedBatch.Labelled(epoch, first, batchIndex, b, view.U2.DetachFromDisposeScope(), view.Targets!.DetachFromDisposeScope(), buffers);
     }
 
     /// <summary>Frees the kept view and input tensors; batches still out free theirs when disposed.</summary>

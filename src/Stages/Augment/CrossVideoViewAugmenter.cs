@@ -17,7 +17,7 @@ namespace CrossVideoMAE.Stages.Augment;
 /// 0–255 scale; optional integer labels <c>[B]</c> for soft targets. All random parameters are
 /// drawn first from the <see cref="AugmentRandom"/> (see <see cref="Plan"/>).
 /// </summary>
-public sealed class CrossVideoViewAugmenter
+public sealed partial class CrossVideoViewAugmenter
 {
     private readonly ShortSideResize resize;
     private readonly RandomResizedCrop videoCrop;
@@ -121,12 +121,7 @@ public sealed class CrossVideoViewAugmenter
         (int frameBatch, int frameCount, int _, int _) = ClipTensor.Check(frames, nameof(frames));
         if (frameBatch != batch)
             throw new ArgumentException($"frames hold {frameBatch} samples, clips {batch}", nameof(frames));
-        if (labels is not null)
-        {
-            if (labels.dim() != 1 || labels.size(0) != batch)
-                throw new ArgumentException($"labels must be [{batch}], got [{string.Join(", ", labels.shape)}]", nameof(labels));
-            if (Config.NumClasses < 1) throw new InvalidOperationException("labels were given but AugmentConfig.NumClasses is not set");
-        }
+        CheckLabels(labels, batch);
 
         using var scope = torch.NewDisposeScope();
         Tensor c = resize.Apply(clips);  // [B, T, H', W', 3]
@@ -165,17 +160,28 @@ public sealed class CrossVideoViewAugmenter
         }
     }
 
-    // One clip [T, H, W, 3] -> its u1 and u2 rows [3, T, S, S], normalised. The chain runs per
-    // clip so every temporary is clip-sized, and each view is written into the batch once.
-    private void BuildSample(Tensor clip, ViewPlan plan, int i, Tensor u1Row, Tensor u2Row, AugmentRandom rng)
+    private void CheckLabels(Tensor? labels, int batch)
+    {
+        if (labels is null) return;
+        if (labels.dim() != 1 || labels.size(0) != batch)
+            throw new ArgumentException($"labels must be [{batch}], got [{string.Join(", ", labels.shape)}]", nameof(labels));
+        if (Config.NumClasses < 1) throw new InvalidOperationException("labels were given but AugmentConfig.NumClasses is not set");
+    }
+
+    // One clip [T, H, W, 3] -> its u1 and u2 rows [3, T, S, S], normalised (u2 alone when u1Row is
+    // null). The chain runs per clip so every temporary is clip-sized, and each view is written into
+    // the batch once.
+    private void BuildSample(Tensor clip, ViewPlan plan, int i, Tensor? u1Row, Tensor u2Row, AugmentRandom rng)
     {
         using var scope = torch.NewDisposeScope();
-        videoCrop.ApplyInto(clip, plan.Crop1[i], u1Row, plan.Flip1[i], normalize);
+        if (u1Row is not null) videoCrop.ApplyInto(clip, plan.Crop1[i], u1Row, plan.Flip1[i], normalize);
 
         RandAugmentStep[] steps = (plan.RandAugment?[i] ?? []).Where(st => st.Op != RandAugmentOp.Identity).ToArray();
         if (steps.Length == 0)
         {
-            if (Config.SharedBaseCrop) u2Row.copy_(u1Row);
+            // Shared base crop: u2 is u1's crop (copied when u1 was written, else the same crop written again).
+            if (Config.SharedBaseCrop && u1Row is not null) u2Row.copy_(u1Row);
+            else if (Config.SharedBaseCrop) videoCrop.ApplyInto(clip, plan.Crop1[i], u2Row, plan.Flip1[i], normalize);
             else videoCrop.ApplyInto(clip, plan.Crop2[i], u2Row, plan.Flip2[i], normalize);
         }
         else

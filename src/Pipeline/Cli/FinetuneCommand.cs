@@ -43,9 +43,12 @@ public static class FinetuneCommand
             settings.Validate(yaml ?? "finetune defaults");
             var dev = RankLaunch.RankDevice(CrossVideoMAE.Torch.Device.Parse(r.GetValue(device)!), env);
             using IRankGroup group = RankLaunch.Join(env, dev);
-            FinetuneResult result = await FineTuning.RunAsync(new FinetuneRequest(r.GetValue(manifest)!, r.GetValue(weights), settings,
-                r.GetValue(output)!, dev) { Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), Group = group },
-                group.Rank == 0 ? CliLog.Writer() : TextWriter.Null, ct);
+            var request = new FinetuneRequest(r.GetValue(manifest)!, r.GetValue(weights), settings, r.GetValue(output)!, dev)
+            {
+                Resume = r.GetValue(resume), MaxSteps = r.GetValue(maxSteps), Group = group,
+            };
+            FinetuneResult result = await TrainingProgressDisplay.RunAsync("finetune", group.Rank,
+                onStep => FineTuning.RunAsync(request, group.Rank == 0 ? CliLog.Writer() : TextWriter.Null, ct, onStep));
             if (group.Rank == 0) CliLog.Info($"wrote {result.Classifier} and {result.Checkpoint} after {result.Steps} steps");
             return 0;
         }));

@@ -5,20 +5,20 @@ using Spectre.Console;
 namespace CrossVideoMAE.Pipeline.Cli;
 
 /// <summary>
-/// How every training command shows its steps (<see cref="StepReport"/>s of the training loop): a progress
+/// How every training command shows its steps; <c>run</c> is the job, given the step callback (<see cref="StepReport"/>s of the training loop): a progress
 /// bar on an interactive console, otherwise (redirected, or <c>--quiet</c> off) an info line every 5 s and
 /// at the last step. Only rank 0 shows anything; the other ranks run silently.
 /// </summary>
 public static class TrainingProgressDisplay
 {
-    public static Task<TrainingSummary> RunAsync(string job, int rank, Func<Action<StepReport>?, Task<TrainingSummary>> run)
+    public static Task<T> RunAsync<T>(string job, int rank, Func<Action<StepReport>?, Task<T>> run)
     {
         if (rank != 0) return run(null);
         bool bar = CliLog.IsEnabled(LogLevel.Info) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         return bar ? WithProgressBarAsync(job, run) : WithLogLinesAsync(run);
     }
 
-    private static async Task<TrainingSummary> WithProgressBarAsync(string job, Func<Action<StepReport>?, Task<TrainingSummary>> run) =>
+    private static async Task<T> WithProgressBarAsync<T>(string job, Func<Action<StepReport>?, Task<T>> run) =>
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
@@ -32,7 +32,7 @@ public static class TrainingProgressDisplay
                 });
             });
 
-    private static Task<TrainingSummary> WithLogLinesAsync(Func<Action<StepReport>?, Task<TrainingSummary>> run)
+    private static Task<T> WithLogLinesAsync<T>(Func<Action<StepReport>?, Task<T>> run)
     {
         var clock = Stopwatch.StartNew();
         double last = double.NegativeInfinity;

@@ -12,6 +12,8 @@ namespace CrossVideoMAE.Pipeline.Downstream;
 /// accum_steps: 1          # micro-batches of batch_size per optimiser step (gradient accumulation)
 /// clip_grad: 0            # > 0 clips the global gradient norm
 /// checkpoint_every: 0     # > 0: a checkpoint every N optimiser steps (besides the last), for --resume
+/// bf16: false             # the forward pass under bf16 autocast on the run's device (the loss stays float32)
+/// decode_threads: 2       # JPEG decoders of the train feed
 /// base_lr: 1.5e-4         # lr = base_lr * batch_size * accum_steps / 256 (1e-3 SSv2, 5e-4 K400, 1.5e-4 UCF101/HMDB51)
 /// min_lr: 1.0e-6
 /// weight_decay: 0.05
@@ -41,6 +43,8 @@ public sealed class FinetuneSettings
     public int AccumSteps { get; set; } = 1;
     public double ClipGrad { get; set; }
     public long CheckpointEvery { get; set; }
+    public bool Bf16 { get; set; }
+    public int DecodeThreads { get; set; } = 2;
     public double BaseLr { get; set; } = 1.5e-4;
     public double MinLr { get; set; } = 1e-6;
     public double WeightDecay { get; set; } = 0.05;
@@ -72,6 +76,7 @@ public sealed class FinetuneSettings
         Require(AccumSteps >= 1, "accum_steps", AccumSteps, "must be positive");
         Require(ClipGrad >= 0, "clip_grad", ClipGrad, "must not be negative");
         Require(CheckpointEvery >= 0, "checkpoint_every", CheckpointEvery, "must not be negative");
+        Require(DecodeThreads is >= 1 and <= 256, "decode_threads", DecodeThreads, "must be in [1, 256]");
         Require(BaseLr > 0, "base_lr", BaseLr, "must be positive");
         Require(MinLr >= 0, "min_lr", MinLr, "must not be negative");
         Require(WeightDecay >= 0, "weight_decay", WeightDecay, "must not be negative");

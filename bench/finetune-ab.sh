@@ -24,7 +24,7 @@ run() { # side
   local root=${!1} out="$work/out-$1"
   rm -rf "$out"
   local t0=$(date +%s.%N)
-  "$root/src/Pipeline/bin/Release/net10.0/cvmae" --quiet finetune --manifest "$work/data/index.json" --config "$work/ft.yaml" \
+  dotnet "$root/src/Pipeline/bin/Release/net10.0/cvmae.dll" --quiet finetune --manifest "$work/data/index.json" --config "$work/ft.yaml" \
     --out "$out" --max-steps "$steps" --threads 2 > /dev/null
   local t1=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" -v s="$steps" -v side="$1" -v load="$(cut -d' ' -f1 /proc/loadavg)" \

@@ -8,10 +8,11 @@
 // names the operation and the group.
 //
 // Libtorch 1.13 calls the backend base class c10d::ProcessGroup; from 2.0 on the backends derive
-// from c10d::Backend (ProcessGroup became a dispatcher over them). The collective signatures are the
-// same in both. USE_C10D_GLOO comes from libtorch's CMake target; NCCL needs a CUDA libtorch and
+// from c10d::Backend (ProcessGroup became a dispatcher over them; distributed.h). The collective
+// signatures are the same in both. USE_C10D_GLOO comes from libtorch's CMake target; NCCL needs a CUDA libtorch and
 // nccl.h (CMake defines CVM_WITH_NCCL and USE_C10D_NCCL then).
 #include "shim.h"
+#include "distributed.h"
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef USE_C10D_GLOO
@@ -25,28 +26,10 @@
 #include <sstream>
 #include <thread>
 
-#if TORCH_VERSION_MAJOR >= 2
-#include <torch/csrc/distributed/c10d/Backend.hpp>
-using CvmBackend = c10d::Backend;
-#else
-#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
-using CvmBackend = c10d::ProcessGroup;
-#endif
-
 struct CvmStore {
   c10::intrusive_ptr<c10d::Store> store;
   std::string host;
   int groups_created = 0;  // each group gets its own key prefix in the store, in creation order
-};
-
-struct CvmGroup {
-  c10::intrusive_ptr<CvmBackend> backend;
-  std::string name;  // "gloo" | "nccl"
-  int rank = 0;
-  int world = 1;
-  // AllReduceCoalesced's flat buffer, kept for the next call (a fresh buffer of gradient size would
-  // be page-faulted in on every step); grown when a bucket needs more.
-  at::Tensor bucket;
 };
 
 typedef CvmStore* StoreH;
@@ -61,12 +44,6 @@ static c10d::ReduceOp reduce_op(int op) {
     case 3: return c10d::ReduceOp::MIN;
     default: TORCH_CHECK(false, "unknown reduce operation ", op);
   }
-}
-
-static std::string group_label(const CvmGroup& g, const char* op) {
-  std::ostringstream s;
-  s << op << " (" << g.name << ", rank " << g.rank << " of " << g.world << ") failed: ";
-  return s.str();
 }
 
 // Runs a collective and returns 0, or 1 with "<Op> (<backend>, rank r of n) failed: <reason>".
@@ -186,6 +163,7 @@ CVM_API GroupH cvm_pg_new(const char* backend, StoreH store, int rank, int world
     g->name = name;
     g->rank = rank;
     g->world = world_size;
+    g->store = prefixed;
     if (name == "gloo") {
 #ifdef USE_C10D_GLOO
       auto opts = c10d::ProcessGroupGloo::Options::create(timeout);

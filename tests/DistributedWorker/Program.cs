@@ -5,6 +5,7 @@
 //   stall RANK WORLD PORT OUT        as die, but rank 1 stays alive without joining the all-reduce
 //                                    (it exits 2 s after the group's timeout)
 //   mismatch RANK WORLD PORT OUT     rank r all-gathers [r + 1, 2]; the error (or "no error") to OUT
+//   reducer RANK WORLD PORT OUT      the gradient reducer against the blocking average; results to OUT
 // The group's timeout is CVMAE_TEST_DIST_TIMEOUT_S (default 30 s); the store's is at least 60 s.
 // Exit code 0 on success, 1 with the error on stderr.
 using System.Diagnostics;
@@ -14,7 +15,7 @@ using CrossVideoMAE.Torch.Distributed;
 
 if (args.Length != 5)
 {
-    Console.Error.WriteLine("usage: worker collectives|die|stall|mismatch RANK WORLD PORT OUT");
+    Console.Error.WriteLine("usage: worker collectives|die|stall|mismatch|reducer RANK WORLD PORT OUT");
     return 2;
 }
 string scenario = args[0];
@@ -64,6 +65,9 @@ try
                 got = e.Message;
             }
             File.WriteAllText(output, got + "\n");
+            break;
+        case "reducer":
+            Scenarios.Reducer(store, pg, output, timeout);
             break;
         default:
             throw new ArgumentException($"unknown scenario '{scenario}'");

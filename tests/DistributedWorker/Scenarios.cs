@@ -78,4 +78,60 @@ internal static class Scenarios
         Tensor yx = zy.matmul(allX.t()) / Temperature;                        // [B, world*B]
         return (cross_entropy(xy, labels) + cross_entropy(yx, labels)) / 2;
     }
+    /// <summary>The gradient reducer (DDP's c10d::Reducer) on a group of its own, against the blocking path:
+    /// six parameters (one used by no rank, one by rank 0 only), two micro-batches whose loss goes through
+    /// an all-gather with gradient on <paramref name="pg"/> (the contrastive terms' pattern). Expected: the
+    /// micro-batches' accumulated local gradients, AllReduceCoalesced over <paramref name="pg"/> (zeros for a
+    /// missing one) and divided by the world size. Actual: the same micro-batches, the second backward armed
+    /// (the first only accumulates), twice in a row (the reducer is reused). Buckets of 64 bytes, the first
+    /// 32: several buckets for these 60 floats.</summary>
+    public static void Reducer(TcpStore store, ProcessGroup pg, string output, TimeSpan timeout)
+    {
+        int r = pg.Rank, w = pg.WorldSize;
+        using var gen = new Generator(7);
+        string[] names = ["w1", "b1", "w2", "b2", "unused", "rank0_only"];
+        long[][] shapes = [[6, 5], [6], [4, 6], [4], [3], [2]];
+        Tensor[] ps = shapes.Select(sh => torch.randn(sh, gen, requires_grad: true)).ToArray();
+        var results = new Dictionary<string, Tensor>();
+
+        Tensor Loss(int micro)
+        {
+            using var g = new Generator((ulong)(100 + 10 * r + micro));
+            Tensor x = torch.randn([3, 5], g);                                   // [3, 5]
+            Tensor h = (x.matmul(ps[0].t()) + ps[1]).tanh();                    // [3, 6]
+            Tensor z = h.matmul(ps[2].t()) + ps[3];                             // [3, 4]
+            Tensor all = DistributedOps.AllGatherWithGrad(pg, z);               // [w*3, 4]
+            Tensor loss = (all * all).sum() * 0.01 + z.sum() * (micro + 1);
+            return r == 0 ? loss + (ps[5] * ps[5]).sum() : loss;
+        }
+        void ClearGrads()
+        {
+            foreach (Tensor p in ps) p.grad = null;
+        }
+
+        // Expected: accumulate locally, then the blocking bucketed average.
+        Loss(0).backward();
+        Loss(1).backward();
+        var expected = new List<Tensor>();
+        foreach (Tensor p in ps) expected.Add(p.grad is { } gr ? gr.clone() : torch.zeros_like(p));
+        pg.AllReduceCoalesced(expected, ReduceOp.Avg);
+        for (int i = 0; i < ps.Length; i++) results[$"expected_{names[i]}"] = expected[i];
+        ClearGrads();
+
+        using var gradGroup = ProcessGroup.Create("gloo", store, r, w, timeout);
+        using var reducer = new GradientReducer(gradGroup, ps, bucketBytes: 64, firstBucketBytes: 32);
+        results["buckets"] = torch.tensor(reducer.BucketBytes.ToArray(), reducer.BucketBytes.Count);
+        for (int round = 0; round < 2; round++)
+        {
+            Loss(0).backward();
+            Tensor last = Loss(1);
+            reducer.PrepareForBackward(last);
+            last.backward();
+            for (int i = 0; i < ps.Length; i++)
+                if (ps[i].grad is { } gr) results[$"actual{round}_{names[i]}"] = gr.clone();
+            results[$"wait_ms{round}"] = torch.tensor([reducer.LastWaitMilliseconds ?? -1.0], 1);
+            ClearGrads();
+        }
+        SafeTensors.Save(output, results);
+    }
 }

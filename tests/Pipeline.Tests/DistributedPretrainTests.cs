@@ -102,6 +102,28 @@ public class DistributedPretrainTests
     }
 
     [Fact]
+    public async Task Two_ranks_accumulating_gradients_give_the_one_rank_losses()
+    {
+        // Two micro-batches per optimiser step: the ranks average the gradients in the backward pass of the
+        // second only (the first accumulates locally); the grad norm of each step shows the sum is the global one.
+        using var dir = new TempDir();
+        string index = await FeedTestShards.WriteAsync(dir.File("data"), oneSize: true);
+        string one = dir.File("one"), two = dir.File("two");
+        PretrainSettings Accumulating()
+        {
+            PretrainSettings s = Settings();
+            s.Optim.BatchSize = 2;
+            s.Optim.AccumSteps = 2;
+            return s;
+        }
+        await new PretrainRun(Accumulating(), new PretrainOptions(index, one) { MaxSteps = 3 }, TextWriter.Null).RunAsync();
+        AssertSucceeded(CvmaeProcess.Run(PretrainArgs(index, WriteConfig(dir, "c.yaml", Accumulating()), two, 3, "--nproc-per-node", "2"), Limit));
+        var b = Metrics(two);
+        Assert.Equal([1L, 2, 3], b.Keys.Order());
+        AssertLossesAgree(Metrics(one), b, [1, 2, 3]);
+    }
+
+    [Fact]
     public async Task A_two_rank_run_stopped_after_a_checkpoint_resumes_at_the_exact_step()
     {
         using var dir = new TempDir();

@@ -92,6 +92,42 @@ public class DistributedTests
     }
 
     [Fact]
+    public void The_gradient_reducer_averages_during_backward_what_the_blocking_all_reduce_averages_after_it()
+    {
+        using var dir = new TempDir("cvmae-dist");
+        string[] outputs = Enumerable.Range(0, World).Select(r => dir.File($"rank{r}.safetensors")).ToArray();
+        var results = DistributedWorkers.Run("reducer", World, outputs, TimeSpan.FromSeconds(90));
+        for (int r = 0; r < World; r++) Assert.True(results[r].exitCode == 0, $"rank {r} failed:\n{results[r].stderr}");
+
+        var ranks = outputs.Select(o => new TensorSet(SafeTensors.Load(o).tensors)).ToArray();
+        try
+        {
+            for (int r = 0; r < World; r++)
+            {
+                TensorSet t = ranks[r];
+                // 60 floats in reverse parameter order: rank0_only + unused (20 B) and b2 (16 B) fill the first 32 B
+                // bucket, then w2 (96 B) alone, b1 + w1 (24 + 120 B).
+                Assert.Equal(new long[] { 36, 96, 144 }, t["buckets"].ToArray<long>());
+                for (int round = 0; round < 2; round++)
+                {
+                    foreach (string name in new[] { "w1", "b1", "w2", "b2", "rank0_only" })
+                        Close.Assert(t[$"expected_{name}"], t[$"actual{round}_{name}"], $"rank {r} round {round} {name}.grad", atol: 1e-6, rtol: 1e-5);
+                    // No rank had a gradient for it: it keeps none, as with one process.
+                    Assert.DoesNotContain($"actual{round}_unused", t.Names);
+                    Assert.True(t[$"wait_ms{round}"].ToArray<double>()[0] >= 0, "the wait of an armed backward was not timed");
+                }
+                // Used on rank 0 only: rank 0's gradient over the world size, on every rank.
+                Assert.True(t["expected_rank0_only"].abs().sum().item() > 0);
+            }
+            Close.Assert(ranks[0]["actual0_w1"], ranks[1]["actual0_w1"], "w1.grad, rank 0 against rank 1", atol: 0, rtol: 0);
+        }
+        finally
+        {
+            foreach (TensorSet t in ranks) t.Dispose();
+        }
+    }
+
+    [Fact]
     public void A_killed_peer_makes_the_survivors_collective_throw_within_the_timeout()
     {
         const double timeoutSeconds = 10;

@@ -39,7 +39,7 @@ namespace CrossVideoMAE.Pipeline.Train;
 /// batch; each rank trains on its share of every global batch (<see cref="SampleOrder.RankShare"/>),
 /// each sample's augmentation and masks are keyed by (seed, epoch, position in the epoch), the
 /// contrastive terms see the global batch (<see cref="RankBatchGather"/>) and the gradients are
-/// averaged across ranks after the backward pass (<see cref="GradientAverager"/>), so a step computes
+/// averaged across ranks during the backward pass of a step's last micro-batch (<see cref="GradientAverager"/>), so a step computes
 /// the loss and the gradient of the one-rank run. Every rank checks that the others resolved the same
 /// config; rank 0 alone writes the files below; every rank resumes from the same checkpoint.</para>
 /// Writes into the output folder: config.resolved.yaml, metrics.jsonl (one record per step),

@@ -67,7 +67,7 @@ public sealed class TrainingLoop<TBatch>(Module model, Optimizer optimizer, IBat
         // Every rank starts from rank 0's weights (they agree already when built from the same seed or file).
         List<Parameter> parameters = model.parameters().ToList();
         foreach (Parameter p in parameters) group.Broadcast(p, root: 0);
-        var averager = new GradientAverager(parameters, group);
+        using var averager = new GradientAverager(parameters, group);
         if (settings.Resume && writer && settings.MetricsPath is not null) MetricsLog.KeepUpTo(settings.MetricsPath, step);
         using MetricsLog? metrics = writer && settings.MetricsPath is not null ? new MetricsLog(settings.MetricsPath, append: settings.Resume) : null;
 
@@ -97,7 +97,7 @@ public sealed class TrainingLoop<TBatch>(Module model, Optimizer optimizer, IBat
                     using TBatch batch = batches.Current;
                     for (int k = 0; k < repeats && step < stopAt; k++)
                     {
-                        MicroStep(batch, k, accum, sums);
+                        MicroStep(batch, k, accum, sums, averager);
                         long batchClips = batch.Size * group.WorldSize;
                         clips += batchClips;
                         stepClips += batchClips;
@@ -176,12 +176,13 @@ public sealed class TrainingLoop<TBatch>(Module model, Optimizer optimizer, IBat
     }
 
     // One micro-batch: the step function's forward pass and the backward pass of its loss / accum.
-    private void MicroStep(TBatch batch, int repeat, int accum, Dictionary<string, double> sums)
+    private void MicroStep(TBatch batch, int repeat, int accum, Dictionary<string, double> sums, GradientAverager averager)
     {
         using var scope = torch.NewDisposeScope();
         StepLoss loss;
         using (settings.Autocast is { } device ? torch.autocast(device.Type) : null)
             loss = stepFunction(batch, repeat);
+        averager.BeforeBackward(loss.Total, sync: (batch.BatchIndex + 1) % accum == 0);   // the step's last micro-batch reduces during backward
         // With ranks, a backward pass through gathered embeddings all-reduces their gradients: a dead peer fails it.
         group.Run("backward pass", () => (loss.Total / accum).backward());
         foreach (var (name, value) in loss.Terms())

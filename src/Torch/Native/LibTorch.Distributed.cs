@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace CrossVideoMAE.Torch.Native;
 
-/// <summary>Imports of native/src/distributed.cpp (c10d: TCPStore, process groups, collectives).
+/// <summary>Imports of native/src/distributed.cpp (c10d: TCPStore, process groups, collectives) and
+/// native/src/reducer.cpp (DDP's gradient reducer).
 /// Strings go in as NUL-terminated UTF-8.</summary>
 internal static unsafe partial class LibTorch
 {
@@ -21,6 +22,12 @@ internal static unsafe partial class LibTorch
     [DllImport(Lib)] internal static extern int cvm_pg_broadcast(IntPtr group, IntPtr t, int root);
     [DllImport(Lib)] internal static extern int cvm_pg_barrier(IntPtr group);
     [DllImport(Lib)] internal static extern bool cvm_distributed_has_backend(byte* backend);
+
+    [DllImport(Lib)] internal static extern IntPtr cvm_reducer_new(IntPtr group, IntPtr* parameters, int n, long bucketBytes, long firstBucketBytes);
+    [DllImport(Lib)] internal static extern void cvm_reducer_free(IntPtr reducer);
+    [DllImport(Lib)] internal static extern int cvm_reducer_buckets(IntPtr reducer, long* sizes);
+    [DllImport(Lib)] internal static extern int cvm_reducer_prepare(IntPtr reducer, IntPtr output);
+    [DllImport(Lib)] internal static extern double cvm_reducer_wait_ms(IntPtr reducer);
 
     /// <summary>A NUL-terminated UTF-8 copy of <paramref name="s"/> for the shim.</summary>
     internal static byte[] Utf8Z(string s)

@@ -12,16 +12,24 @@ namespace CrossVideoMAE.Pipeline.Train.Distributed;
 /// not arrive within the timeout) becomes an <see cref="InvalidOperationException"/> that names this
 /// rank, the operation and, with two ranks, the peer that stopped.
 /// Timeout: <c>CVMAE_DIST_TIMEOUT_S</c> seconds (default 300) for the rendezvous and every collective.
+/// Gradient reducers (<see cref="CreateGradientReducer"/>) run on a second process group, created with the
+/// first of them: their all-reduces are issued from the backward pass, as is the all-gather's, and on one
+/// group the two would interleave in whatever order each rank's graph runs them; on two groups each keeps
+/// its own order, and the all-gather's backward, which the rest of backward waits for, does not queue
+/// behind gradient buckets.
 /// </summary>
 public sealed class C10dRankGroup : IRankGroup
 {
     private readonly TcpStore store;
     private readonly ProcessGroup group;
+    private readonly TimeSpan timeout;
+    private ProcessGroup? gradientGroup;
 
-    private C10dRankGroup(TcpStore store, ProcessGroup group)
+    private C10dRankGroup(TcpStore store, ProcessGroup group, TimeSpan timeout)
     {
         this.store = store;
         this.group = group;
+        this.timeout = timeout;
     }
 
     public int Rank => group.Rank;
@@ -56,7 +64,7 @@ public sealed class C10dRankGroup : IRankGroup
         }
         try
         {
-            return new C10dRankGroup(store, ProcessGroup.Create(backend, store, env.Rank, env.WorldSize, timeout));
+            return new C10dRankGroup(store, ProcessGroup.Create(backend, store, env.Rank, env.WorldSize, timeout), timeout);
         }
         catch (TorchException e)
         {
@@ -79,6 +87,17 @@ public sealed class C10dRankGroup : IRankGroup
     public void Barrier() => Guard("barrier", group.Barrier);
 
     public void Run(string operation, Action action) => Guard(operation, action);
+
+    public GradientReducer? CreateGradientReducer(IReadOnlyList<Tensor> parameters, long bucketBytes, long firstBucketBytes)
+    {
+        GradientReducer? reducer = null;
+        Guard("gradient reducer setup", () =>
+        {
+            gradientGroup ??= ProcessGroup.Create(Backend, store, Rank, WorldSize, timeout);
+            reducer = new GradientReducer(gradientGroup, parameters, bucketBytes, firstBucketBytes);
+        });
+        return reducer;
+    }
 
     public IReadOnlyList<string> ExchangeStrings(string key, string value)
     {
@@ -108,6 +127,7 @@ public sealed class C10dRankGroup : IRankGroup
 
     public void Dispose()
     {
+        gradientGroup?.Dispose();
         group.Dispose();
         store.Dispose();
     }

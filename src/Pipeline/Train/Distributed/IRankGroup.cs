@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Torch.Distributed;
 
 namespace CrossVideoMAE.Pipeline.Train.Distributed;
 
@@ -30,6 +31,11 @@ public interface IRankGroup : IDisposable
     /// <see cref="AllGatherWithGrad"/> all-reduces): a failed collective becomes the same error, naming the
     /// ranks, as a failed call of this group.</summary>
     void Run(string operation, Action action);
+
+    /// <summary>A reducer that averages the gradients of <paramref name="parameters"/> over the ranks during
+    /// an armed backward pass (<see cref="GradientReducer"/>), on a process group of its own; null with one rank.
+    /// Every rank must call it at the same point (the first call may create that group).</summary>
+    GradientReducer? CreateGradientReducer(IReadOnlyList<Tensor> parameters, long bucketBytes, long firstBucketBytes);
 
     /// <summary>Publishes this rank's <paramref name="value"/> under <paramref name="key"/> and returns every
     /// rank's value, in rank order (through the rendezvous store).</summary>

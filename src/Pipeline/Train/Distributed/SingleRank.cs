@@ -1,4 +1,5 @@
 using CrossVideoMAE.Torch;
+using CrossVideoMAE.Torch.Distributed;
 
 namespace CrossVideoMAE.Pipeline.Train.Distributed;
 
@@ -14,6 +15,7 @@ public sealed class SingleRank : IRankGroup
     public void Broadcast(Tensor tensor, int root) { }
     public void Barrier() { }
     public void Run(string operation, Action action) => action();
+    public GradientReducer? CreateGradientReducer(IReadOnlyList<Tensor> parameters, long bucketBytes, long firstBucketBytes) => null;
     public IReadOnlyList<string> ExchangeStrings(string key, string value) => [value];
     public void Dispose() { }
 }

@@ -18,10 +18,12 @@ namespace CrossVideoMAE.Pipeline.Train;
 /// <item>resume: the newest checkpoint restores the weights, the optimiser's state and the position (epoch,
 /// next batch); metrics logged after it are dropped; every rank starts from rank 0's weights;</item>
 /// <item>each micro-batch: the step function (under bf16 autocast when asked), then the backward pass of
-/// loss / accum_steps (gradients sum to the mean's);</item>
-/// <item>every accum_steps micro-batches (an epoch keeps only whole steps): gradients averaged over the ranks
-/// in buckets (<see cref="GradientAverager"/>), loss terms averaged over the ranks, lr from the schedule
-/// (linear warmup, half-cycle cosine per optimiser step, or constant), clipping, the optimiser step;</item>
+/// loss / accum_steps (gradients sum to the mean's); the backward pass of a step's last micro-batch also
+/// averages the gradients over the ranks, bucket by bucket while it runs (<see cref="GradientAverager"/>:
+/// libtorch's DDP reducer);</item>
+/// <item>every accum_steps micro-batches (an epoch keeps only whole steps): the wait for the last gradient
+/// buckets, loss terms averaged over the ranks, lr from the schedule (linear warmup, half-cycle cosine per
+/// optimiser step, or constant), clipping, the optimiser step;</item>
 /// <item>after each step: a metrics.jsonl record, a progress report, a checkpoint naming the next batch when
 /// due (rank 0 writes files).</item>
 /// </list>

@@ -17,15 +17,17 @@ public sealed class LiveTensorCollection
 public class FeedStopTests
 {
     [Theory]
-    [InlineData(false)] // batches mix sizes: samples own their tensors, collation stacks them
-    [InlineData(true)]  // one size: each batch decodes into a slab rented from the feed's pool
-    public async Task Stopping_an_epoch_early_frees_every_tensor_the_graph_still_held(bool oneSize)
+    [InlineData(false, false)] // batches mix sizes: samples own their tensors, collation stacks them
+    [InlineData(true, false)]  // one size: each batch decodes into a slab rented from the feed's pool
+    [InlineData(true, true)]   // labelled (fine-tuning): u² x 2 copies go back to the pool, the targets are disposed
+    public async Task An_epoch_whole_or_stopped_early_frees_every_tensor_the_graph_held(bool oneSize, bool labelled)
     {
         using var dir = new TempDir();
         string index = await FeedTestShards.WriteAsync(dir.Path, oneSize);
-        var options = new FeedOptions(BatchSize: 2, new PretrainSettings { Model = { Frames = 4, VideoSize = 32, FrameSize = 32 } }.ToAugmentConfig(), Seed: 3)
+        var augment = new PretrainSettings { Model = { Frames = 4, VideoSize = 32, FrameSize = 32 } }.ToAugmentConfig();
+        var options = new FeedOptions(BatchSize: 2, labelled ? augment with { NumClasses = 3 } : augment, Seed: 3)
         {
-            DecodeThreads = 2, Prefetch = 2, WindowShards = 2,
+            DecodeThreads = 2, Prefetch = 2, WindowShards = 2, Labelled = labelled, Repeats = labelled ? 2 : 1,
         };
         // A whole epoch first: whatever the code creates once and keeps (cached constants) exists before counting.
         using (TrainFeed warm = await TrainFeed.OpenAsync(index, options))
@@ -38,15 +40,19 @@ public class FeedStopTests
         long before = Tensor.LiveCount;
         using (TrainFeed feed = await TrainFeed.OpenAsync(index, options))
         {
-            await foreach (FeedBatch b in feed.EpochAsync(epoch: 0, startBatch: 0, count: feed.BatchesPerEpoch))
+            // One whole epoch (the pool keeps the views between batches) ...
+            await foreach (FeedBatch b in feed.EpochAsync(epoch: 1, startBatch: 0, count: feed.BatchesPerEpoch))
+                b.Dispose();
+            // ... and one stopped after its first batch, given time to fill the graph behind it
+            // (decode, batch, collate, augment, output).
+            await foreach (FeedBatch b in feed.EpochAsync(epoch: 2, startBatch: 0, count: feed.BatchesPerEpoch))
             {
                 b.Dispose();
-                // Give the graph time to fill behind the first batch (decode, batch, collate, augment, output).
                 await Task.Delay(500);
                 break;
             }
         }
-        // The feed's pools were freed with it; every other tensor the epoch made was freed when it stopped.
+        // The feed's pools were freed with it; every other tensor the epochs made was freed when they ended.
         Assert.Equal(before, Tensor.LiveCount);
     }
 }

@@ -52,6 +52,17 @@ public sealed class DownstreamFinetuneTests : IDisposable
     }
 
     [Fact]
+    public async Task A_train_split_smaller_than_one_step_is_a_clear_error()
+    {
+        string index = await DownstreamTestData.WriteAsync(dir.Path, DownstreamTestData.ColourVideos(train: 2, val: 0));
+        var settings = new FinetuneSettings { Config = "tiny", Size = 32, Epochs = 1, WarmupEpochs = 0, BatchSize = 4, AccumSteps = 2 }.Validate("test");
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            FineTuning.RunAsync(new FinetuneRequest(index, null, settings, dir.File("ft"), Device.CPU), TextWriter.Null));
+        Assert.Contains(index, e.Message);
+        Assert.Contains("has 6 clips, fewer than one optimiser step needs (batch_size 4 x accum_steps 2", e.Message);
+    }
+
+    [Fact]
     public async Task Finetune_writes_metrics_classifier_and_checkpoint_that_eval_reads()
     {
         string index = await DownstreamTestData.WriteAsync(dir.Path, DownstreamTestData.ColourVideos(train: 2, val: 1));

@@ -1,3 +1,5 @@
+using CrossVideoMAE.Bench;
+using static CrossVideoMAE.Bench.BenchTiming;
 using System.Diagnostics;
 using CrossVideoMAE.Stages.Jpeg;
 using Parquet;
@@ -11,7 +13,7 @@ if (args.Length is < 1 or > 2) { Console.Error.WriteLine("usage: frame-layout-be
 int rounds = int.Parse(args[0]), rowCount = args.Length == 2 ? int.Parse(args[1]) : 100;
 const int Frames = 17, H = 256, W = 341;
 
-byte[][][] rows = MakeRows(rowCount);
+byte[][][] rows = SyntheticFrames.Jpegs(rowCount, Frames, H, W);
 string dir = Path.Combine(Path.GetTempPath(), $"frame-layout-bench-{Environment.ProcessId}");
 Directory.CreateDirectory(dir);
 try
@@ -107,41 +109,3 @@ void Check(byte[][][] read)
             if (!read[r][i].AsSpan().SequenceEqual(rows[r][i])) throw new InvalidOperationException($"row {r} frame {i} differs");
 }
 
-static async Task<(double Wall, double Cpu)> Measure(Func<Task> work)
-{
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-    var wall = Stopwatch.StartNew();
-    await work();
-    return (wall.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
-}
-
-static (double, double) Median(List<(double Wall, double Cpu)> xs) =>
-    (xs.Select(x => x.Wall).Order().ElementAt(xs.Count / 2), xs.Select(x => x.Cpu).Order().ElementAt(xs.Count / 2));
-
-// The same synthetic frames as bench/ShardCodecBench: gradients plus noise, realistic JPEG sizes.
-static byte[][][] MakeRows(int count)
-{
-    using var jpeg = new JpegEncoder(quality: 90);
-    var rgb = new byte[H * W * 3];
-    var result = new byte[count][][];
-    for (int i = 0; i < count; i++)
-    {
-        var rng = new Random(i);
-        result[i] = new byte[Frames][];
-        for (int f = 0; f < Frames; f++)
-        {
-            for (int y = 0; y < H; y++)
-                for (int x = 0; x < W; x++)
-                {
-                    int o = (y * W + x) * 3;
-                    rgb[o] = (byte)((x + f * 3 + i * 7) & 255);
-                    rgb[o + 1] = (byte)((y * 2 + i * 13) & 255);
-                    rgb[o + 2] = (byte)((x + y + rng.Next(32)) & 255);
-                }
-            result[i][f] = jpeg.Encode(rgb, W, H);
-        }
-    }
-    return result;
-}

@@ -1,3 +1,5 @@
+using CrossVideoMAE.Bench;
+using static CrossVideoMAE.Bench.BenchTiming;
 using System.Diagnostics;
 using CrossVideoMAE.Stages.Jpeg;
 using CrossVideoMAE.Stages.Shards;
@@ -53,41 +55,14 @@ Console.WriteLine($"{label}: {rowCount} rows, file {fileBytes:N0} B (JPEG {jpegB
                   $"write {w:F3} s wall {wc:F3} s CPU = {mb / w:F0} MB/s; read (SHA-256 + rows) {r:F3} s wall {rc:F3} s CPU = {mb / r:F0} MB/s");
 return 0;
 
-static async Task<(double Wall, double Cpu)> Measure(Func<Task> work)
-{
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-    var wall = Stopwatch.StartNew();
-    await work();
-    return (wall.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
-}
-
-static (double, double) Median(List<(double Wall, double Cpu)> xs) =>
-    (xs.Select(x => x.Wall).Order().ElementAt(xs.Count / 2), xs.Select(x => x.Cpu).Order().ElementAt(xs.Count / 2));
-
-// Smooth gradients plus noise, so the JPEGs have the sizes of real frames at this size and quality.
+// The rows of clip i: the synthetic frames (bench/Shared) and the fields a prepared row has.
 static ShardRow[] MakeRows(int count)
 {
-    using var jpeg = new JpegEncoder(quality: 90);
-    var rgb = new byte[H * W * 3];
+    byte[][][] clips = SyntheticFrames.Jpegs(count, T, H, W);
     var result = new ShardRow[count];
     for (int i = 0; i < count; i++)
     {
-        var rng = new Random(i);
-        var frames = new byte[T][];
-        for (int f = 0; f < T; f++)
-        {
-            for (int y = 0; y < H; y++)
-                for (int x = 0; x < W; x++)
-                {
-                    int o = (y * W + x) * 3;
-                    rgb[o] = (byte)((x + f * 3 + i * 7) & 255);
-                    rgb[o + 1] = (byte)((y * 2 + i * 13) & 255);
-                    rgb[o + 2] = (byte)((x + y + rng.Next(32)) & 255);
-                }
-            frames[f] = jpeg.Encode(rgb, W, H);
-        }
+        byte[][] frames = clips[i];
         int pos = i % T;
         result[i] = new ShardRow
         {

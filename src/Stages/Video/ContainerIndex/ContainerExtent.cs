@@ -56,18 +56,10 @@ public static class ContainerExtent
     private static bool BoxesCutShort(FileStream file)
     {
         long length = file.Length, pos = 0;
-        Span<byte> header = stackalloc byte[16];
         while (pos + 8 <= length)
         {
-            file.Position = pos;
-            if (file.ReadAtLeast(header[..8], 8, throwOnEndOfStream: false) < 8) return true;
-            long size = BinaryPrimitives.ReadUInt32BigEndian(header);
-            if (size == 1)
-            {
-                if (file.ReadAtLeast(header.Slice(8, 8), 8, throwOnEndOfStream: false) < 8) return true;
-                size = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(header[8..]), long.MaxValue);
-            }
-            else if (size == 0) return false;   // the last box runs to the end of the file, whatever its length
+            if (!IsoBoxes.TryReadTopBox(file, pos, out _, out long size, out _, out bool toEnd)) return true;
+            if (toEnd) return false;            // the last box runs to the end of the file, whatever its length
             if (size < 8) return false;         // not a box structure this check can follow
             if (size > length - pos) return true;
             pos += size;

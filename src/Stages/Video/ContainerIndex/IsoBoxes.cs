@@ -23,6 +23,30 @@ internal static class IsoBoxes
         return found;
     }
 
+    /// <summary>
+    /// The header of the top-level box that starts at <paramref name="pos"/> of a file: its four-character type,
+    /// its size in bytes with the header (a 64-bit size when the 32-bit one is 1), the header's length (8 or 16)
+    /// and whether it ran to the end of the file (size 0, then <c>Size</c> is what is left of the file). False
+    /// when the file ends inside the header. The size is not checked against the file: callers judge it.
+    /// </summary>
+    public static bool TryReadTopBox(Stream file, long pos, out string type, out long size, out int headerBytes, out bool toEnd)
+    {
+        Span<byte> header = stackalloc byte[16];
+        (type, size, headerBytes, toEnd) = ("", 0, 8, false);
+        file.Position = pos;
+        if (file.ReadAtLeast(header[..8], 8, throwOnEndOfStream: false) < 8) return false;
+        type = System.Text.Encoding.ASCII.GetString(header.Slice(4, 4));
+        size = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (size == 1)
+        {
+            if (file.ReadAtLeast(header.Slice(8, 8), 8, throwOnEndOfStream: false) < 8) return false;
+            size = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(header[8..]), long.MaxValue);
+            headerBytes = 16;
+        }
+        else if (size == 0) (size, toEnd) = (file.Length - pos, true);
+        return true;
+    }
+
     private static List<(string Type, Range Payload)> Walk(ReadOnlySpan<byte> parent)
     {
         var boxes = new List<(string, Range)>();

@@ -32,22 +32,11 @@ internal static class Mp4Index
     private static byte[]? ReadMoov(Stream file)
     {
         long length = file.Length, pos = 0;
-        Span<byte> header = stackalloc byte[16];
         while (pos + 8 <= length)
         {
-            file.Position = pos;
-            if (file.ReadAtLeast(header[..8], 8, throwOnEndOfStream: false) < 8) return null;
-            long size = BinaryPrimitives.ReadUInt32BigEndian(header);
-            int headerBytes = 8;
-            if (size == 1)
-            {
-                if (file.ReadAtLeast(header.Slice(8, 8), 8, throwOnEndOfStream: false) < 8) return null;
-                size = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(header[8..]), long.MaxValue);
-                headerBytes = 16;
-            }
-            else if (size == 0) size = length - pos;
+            if (!IsoBoxes.TryReadTopBox(file, pos, out string type, out long size, out int headerBytes, out _)) return null;
             if (size < headerBytes || size > length - pos) return null;   // malformed or cut short
-            if (header.Slice(4, 4).SequenceEqual("moov"u8))
+            if (type == "moov")
             {
                 long payload = size - headerBytes;
                 if (payload > MaxMoovBytes) return null;

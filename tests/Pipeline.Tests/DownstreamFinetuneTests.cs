@@ -59,7 +59,7 @@ public sealed class DownstreamFinetuneTests : IDisposable
         var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
             FineTuning.RunAsync(new FinetuneRequest(index, null, settings, dir.File("ft"), Device.CPU), TextWriter.Null));
         Assert.Contains(index, e.Message);
-        Assert.Contains("has 6 clips, fewer than one optimiser step needs (batch_size 4 x accum_steps 2", e.Message);
+        Assert.Contains("(split train): 6 samples are fewer than one optimiser step needs (batch 4 x accum_steps 2", e.Message);
     }
 
     [Fact]

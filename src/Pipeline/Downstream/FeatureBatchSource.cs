@@ -45,7 +45,9 @@ public sealed class FeatureBatchSource : IBatchSource<FeatureBatch>, IDisposable
     }
 
     public int BatchSize { get; }
+    public string Name => "the probe's features";
     public long Rows => features.size(0);
+    public long Samples => Rows;
     public long BatchesPerEpoch => (Rows + BatchSize - 1) / BatchSize;
 
     public async IAsyncEnumerable<FeatureBatch> EpochAsync(int epoch, long startBatch, long count, [EnumeratorCancellation] CancellationToken ct = default)

@@ -58,9 +58,6 @@ public static class FineTuning
         var counts = await loader.CountSplitsAsync(ct);
         int trainRows = counts.GetValueOrDefault(s.TrainSplit);
         if (trainRows == 0) throw new InvalidDataException($"{q.Manifest}: no rows in train split '{s.TrainSplit}'");
-        if (trainRows < (long)s.BatchSize * s.AccumSteps)
-            throw new InvalidDataException($"{q.Manifest}: train split '{s.TrainSplit}' has {trainRows} clips, fewer than one optimiser step needs " +
-                                           $"(batch_size {s.BatchSize} x accum_steps {s.AccumSteps}; an epoch trains on full batches only)");
         string? evalSplit = string.IsNullOrEmpty(s.EvalSplit) || !counts.ContainsKey(s.EvalSplit) ? null : s.EvalSplit;
         loader.CheckShardsPresent(evalSplit is null ? [s.TrainSplit] : [s.TrainSplit, evalSplit]);
         using ModelWeights? weights = q.Weights is null ? null : ModelWeights.Load(q.Weights);

@@ -23,6 +23,12 @@ public interface ITrainingBatch : IDisposable
 /// </summary>
 public interface IBatchSource<out TBatch> where TBatch : ITrainingBatch
 {
+    /// <summary>What the source reads, for messages (e.g. the index path and its splits).</summary>
+    string Name { get; }
+
+    /// <summary>Samples in one epoch (all ranks).</summary>
+    long Samples { get; }
+
     /// <summary>Samples in one global batch (over all ranks): a checkpoint's position is counted in them.</summary>
     int BatchSize { get; }
 

@@ -69,6 +69,12 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
     public string IndexPath { get; }
     public SampleOrder Order { get; }
 
+    /// <summary>The index and the splits read from it.</summary>
+    public string Name => Options.Splits.Count == 0 ? IndexPath : $"{IndexPath} (split {string.Join(", ", Options.Splits)})";
+
+    /// <summary>Samples in one epoch.</summary>
+    public long Samples => Order.Total;
+
     /// <summary>Samples in one global batch (the ranks' shares together).</summary>
     public int BatchSize => Options.BatchSize;
 

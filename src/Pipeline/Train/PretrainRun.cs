@@ -81,8 +81,6 @@ public sealed class PretrainRun(PretrainSettings settings, PretrainOptions optio
             WindowShards = settings.Run.WindowShards, Device = device, Rank = group.Rank, WorldSize = group.WorldSize, Splits = options.Splits,
         }, ct).ConfigureAwait(false);
         CheckData(feed, mc);
-        if (feed.BatchesPerEpoch < accum)
-            throw new InvalidDataException($"{options.ManifestPath}: {feed.Order.Total} samples are fewer than one optimiser step needs ({b} x {accum})");
 
         using var model = new CrossVideoMAE.Model.CrossVideoMAE(mc, seed);
         model.to(device);

@@ -55,7 +55,8 @@ public sealed class TrainingLoop<TBatch>(Module model, Optimizer optimizer, IBat
         int accum = settings.AccumSteps, repeats = settings.StepsPerBatch;
         long batchesPerEpoch = source.BatchesPerEpoch / accum * accum;
         if (batchesPerEpoch == 0)
-            throw new InvalidDataException($"{settings.Job}: an epoch has {source.BatchesPerEpoch} batches of {source.BatchSize}, fewer than one optimiser step needs ({accum})");
+            throw new InvalidDataException($"{source.Name}: {source.Samples} samples are fewer than one optimiser step needs " +
+                                           $"(batch {source.BatchSize} x accum_steps {accum}; an epoch trains on full batches only)");
         long stepsPerEpoch = StepsPerEpoch, totalSteps = TotalSteps;
         long stopAt = settings.MaxSteps > 0 ? Math.Min(settings.MaxSteps, totalSteps) : totalSteps;
         var schedule = settings.ConstantLr

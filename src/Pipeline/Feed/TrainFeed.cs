@@ -43,6 +43,7 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
 {
     private readonly string shardDirectory;
     private readonly CrossVideoViewAugmenter augmenter;
+    private readonly ShortSideResize resize;
     private readonly ViewBufferPool buffers;
     private readonly ViewBufferPool inputs;
 
@@ -54,6 +55,7 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
         shardDirectory = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
         Order = new SampleOrder(Index.Shards.Select(s => s.Rows).ToList(), options.Seed, options.WindowShards);
         augmenter = new CrossVideoViewAugmenter(options.Augment);
+        resize = new ShortSideResize(options.Augment.ShortSide);
         // Up to Prefetch batches queued, one being augmented and one being trained on, three views each.
         buffers = new ViewBufferPool(3 * (options.Prefetch + 2));
         // Clips and frames of up to two batches being decoded, one waiting and one being collated, one
@@ -286,7 +288,10 @@ public sealed class TrainFeed : IBatchSource<FeedBatch>, IDisposable
     private FeedBatch AugmentLabelled(int epoch, long batchIndex, long first, AugmentRandom mix, Tensor c, Collated x)
     {
         int r = Options.Repeats, b = Options.LocalBatch, rows = b * r;
-        Tensor clips = r == 1 ? c : c.repeat_interleave(r, 0);                                   // [B*R, T, h, w, 3]
+        // Resized once per clip, not once per copy (the augmenter's own resize then finds the size done;
+        // nothing is resized when the shards were prepared at the short side).
+        Tensor resized = resize.Apply(c);                                                          // [B, T, H', W', 3]
+        Tensor clips = r == 1 ? resized : resized.repeat_interleave(r, 0);                       // [B*R, T, H', W', 3]
         long[] labels = Enumerable.Range(0, rows).Select(j => x.Labels![j / r]).ToArray();
         Tensor l = torch.tensor(labels, rows).to(Options.Device);                                 // [B*R]
         AugmentRandom[] draws = Enumerable.Range(0, rows)

@@ -1,3 +1,4 @@
+using CrossVideoMAE.Bench;
 using CrossVideoMAE.Stages.Jpeg;
 using CrossVideoMAE.Stages.Shards;
 
@@ -14,21 +15,7 @@ await using var writer = new ShardWriter(dir, "bench", new ShardLayout(t, 1));
 int perShard = Math.Max(1, clips / 4);
 for (int i = 0; i < clips; i++)
 {
-    var rng = new Random(i);
-    var frames = new List<byte[]>();
-    var rgb = new byte[h * w * 3];
-    for (int f = 0; f < t; f++)
-    {
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int o = (y * w + x) * 3;
-                rgb[o] = (byte)((x + f * 3 + i * 7) & 255);
-                rgb[o + 1] = (byte)((y * 2 + i * 13) & 255);
-                rgb[o + 2] = (byte)((x + y + rng.Next(32)) & 255);
-            }
-        frames.Add(jpeg.Encode(rgb, w, h));
-    }
+    List<byte[]> frames = [.. SyntheticFrames.Clip(jpeg, i, t, h, w)];
     int pos = i % t;
     await writer.AppendAsync(new ShardRow
     {

@@ -28,24 +28,26 @@ internal static class SyntheticFrames
     public static byte[][][] Jpegs(int clips, int frames, int h, int w)
     {
         using var jpeg = new JpegEncoder(quality: 90);
+        return Enumerable.Range(0, clips).Select(i => Clip(jpeg, i, frames, h, w)).ToArray();
+    }
+
+    // Clip i: [frames] JPEG bytes of w x h frames (for writing clips one at a time).
+    public static byte[][] Clip(JpegEncoder jpeg, int i, int frames, int h, int w)
+    {
         var rgb = new byte[h * w * 3];
-        var result = new byte[clips][][];
-        for (int i = 0; i < clips; i++)
+        var rng = new Random(i);
+        var result = new byte[frames][];
+        for (int f = 0; f < frames; f++)
         {
-            var rng = new Random(i);
-            result[i] = new byte[frames][];
-            for (int f = 0; f < frames; f++)
-            {
-                for (int y = 0; y < h; y++)
-                    for (int x = 0; x < w; x++)
-                    {
-                        int o = (y * w + x) * 3;
-                        rgb[o] = (byte)((x + f * 3 + i * 7) & 255);
-                        rgb[o + 1] = (byte)((y * 2 + i * 13) & 255);
-                        rgb[o + 2] = (byte)((x + y + rng.Next(32)) & 255);
-                    }
-                result[i][f] = jpeg.Encode(rgb, w, h);
-            }
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    int o = (y * w + x) * 3;
+                    rgb[o] = (byte)((x + f * 3 + i * 7) & 255);
+                    rgb[o + 1] = (byte)((y * 2 + i * 13) & 255);
+                    rgb[o + 2] = (byte)((x + y + rng.Next(32)) & 255);
+                }
+            result[f] = jpeg.Encode(rgb, w, h);
         }
         return result;
     }
